@@ -1,0 +1,28 @@
+"""SQLAlchemy metadata and the async engine (asyncpg)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import MetaData, TypeDecorator, Uuid
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from adapters.shared.database_url import DatabaseLocation
+
+metadata = MetaData()
+
+
+def create_engine(location: DatabaseLocation, pool_size: int = 10) -> AsyncEngine:
+    return create_async_engine(location.sqlalchemy_url("asyncpg"), pool_size=pool_size, max_overflow=pool_size,
+                               pool_pre_ping=True)
+
+
+class StdUuid(TypeDecorator):
+    """UUID columns that always come back as `uuid.UUID` (asyncpg returns its own subclass,
+    which JSON transcoders and equality-by-type checks do not recognise)."""
+
+    impl = Uuid
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else uuid.UUID(bytes=value.bytes)

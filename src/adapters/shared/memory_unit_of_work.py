@@ -1,0 +1,159 @@
+"""In-memory unit of work for unit tests: same contract as the SQL one (nothing kept without commit)."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from application.identity.ports import ApiTokenRecord, SessionRecord
+from domain.channels.channel import Channel
+from domain.identity.model import Invitation, Membership, User, Workspace
+from domain.shared.errors import RuleViolated
+from domain.shared.roles import Role
+
+
+@dataclass
+class MemoryState:
+    users: dict[UUID, User] = field(default_factory=dict)
+    workspaces: dict[UUID, Workspace] = field(default_factory=dict)
+    memberships: dict[tuple[UUID, UUID], Membership] = field(default_factory=dict)
+    invitations: dict[UUID, Invitation] = field(default_factory=dict)
+    sessions: dict[str, SessionRecord] = field(default_factory=dict)
+    api_tokens: dict[UUID, ApiTokenRecord] = field(default_factory=dict)
+    channels: dict[UUID, Channel] = field(default_factory=dict)
+
+
+class _Users:
+    def __init__(self, s: MemoryState) -> None:
+        self.s = s
+
+    async def get(self, user_id: UUID) -> User | None:
+        return copy.copy(self.s.users.get(user_id))
+
+    async def by_email(self, email: str) -> User | None:
+        return next((copy.copy(u) for u in self.s.users.values() if u.email == email), None)
+
+    async def add(self, user: User) -> None:
+        if any(u.email == user.email for u in self.s.users.values()):
+            raise RuleViolated("email_taken", "an account with this email exists")
+        self.s.users[user.id] = copy.copy(user)
+
+
+class _Workspaces:
+    def __init__(self, s: MemoryState) -> None:
+        self.s = s
+
+    async def get(self, workspace_id: UUID) -> Workspace | None:
+        return copy.copy(self.s.workspaces.get(workspace_id))
+
+    async def add(self, workspace: Workspace) -> None:
+        self.s.workspaces[workspace.id] = copy.copy(workspace)
+
+    update = add
+
+
+class _Memberships:
+    def __init__(self, s: MemoryState) -> None:
+        self.s = s
+
+    async def get(self, workspace_id: UUID, user_id: UUID) -> Membership | None:
+        return copy.copy(self.s.memberships.get((workspace_id, user_id)))
+
+    async def of_user(self, user_id: UUID) -> list[tuple[Workspace, Role]]:
+        return [(copy.copy(self.s.workspaces[w]), m.role) for (w, u), m in self.s.memberships.items() if u == user_id]
+
+    async def of_workspace(self, workspace_id: UUID) -> list[Membership]:
+        return [copy.copy(m) for (w, _), m in self.s.memberships.items() if w == workspace_id]
+
+    async def add(self, membership: Membership) -> None:
+        self.s.memberships[(membership.workspace_id, membership.user_id)] = copy.copy(membership)
+
+    update = add
+
+
+class _Invitations:
+    def __init__(self, s: MemoryState) -> None:
+        self.s = s
+
+    async def add(self, invitation: Invitation) -> None:
+        self.s.invitations[invitation.id] = copy.copy(invitation)
+
+    update = add
+
+    async def by_token_hash(self, token_hash: str) -> Invitation | None:
+        return next((copy.copy(i) for i in self.s.invitations.values() if i.token_hash == token_hash), None)
+
+
+class _Sessions:
+    def __init__(self, s: MemoryState) -> None:
+        self.s = s
+
+    async def add(self, session: SessionRecord) -> None:
+        self.s.sessions[session.token_hash] = copy.copy(session)
+
+    async def get(self, token_hash: str) -> SessionRecord | None:
+        return copy.copy(self.s.sessions.get(token_hash))
+
+    async def delete(self, token_hash: str) -> None:
+        self.s.sessions.pop(token_hash, None)
+
+
+class _ApiTokens:
+    def __init__(self, s: MemoryState) -> None:
+        self.s = s
+
+    async def add(self, token: ApiTokenRecord) -> None:
+        self.s.api_tokens[token.id] = copy.copy(token)
+
+    update = add
+
+    async def by_hash(self, token_hash: str) -> ApiTokenRecord | None:
+        return next((copy.copy(t) for t in self.s.api_tokens.values() if t.token_hash == token_hash), None)
+
+    async def of_user(self, user_id: UUID) -> list[ApiTokenRecord]:
+        return [copy.copy(t) for t in self.s.api_tokens.values() if t.user_id == user_id]
+
+
+class _Channels:
+    def __init__(self, s: MemoryState) -> None:
+        self.s = s
+
+    async def get(self, workspace_id: UUID, channel_id: UUID) -> Channel | None:
+        c = self.s.channels.get(channel_id)
+        return copy.copy(c) if c and c.workspace_id == workspace_id else None
+
+    async def of_workspace(self, workspace_id: UUID) -> list[Channel]:
+        return [copy.copy(c) for c in self.s.channels.values() if c.workspace_id == workspace_id]
+
+    async def add(self, channel: Channel) -> None:
+        self.s.channels[channel.id] = copy.copy(channel)
+
+
+class MemoryUnitOfWork:
+    def __init__(self, committed: MemoryState) -> None:
+        self.committed = committed
+
+    async def __aenter__(self) -> "MemoryUnitOfWork":
+        self.state = copy.deepcopy(self.committed)
+        s = self.state
+        self.users, self.workspaces, self.memberships = _Users(s), _Workspaces(s), _Memberships(s)
+        self.invitations, self.sessions, self.api_tokens, self.channels = (
+            _Invitations(s), _Sessions(s), _ApiTokens(s), _Channels(s))
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    async def commit(self) -> None:
+        for name in vars(self.committed):
+            setattr(self.committed, name, getattr(self.state, name))
+        self.state = copy.deepcopy(self.committed)
+
+
+class MemoryUnitOfWorkFactory:
+    def __init__(self) -> None:
+        self.state = MemoryState()
+
+    def __call__(self) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self.state)

@@ -1,0 +1,29 @@
+"""Schema set-up: Alembic migrations for relational and read tables, then the event store's tables.
+
+Idempotent: running it again changes nothing. Safe to run from two processes at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from adapters.shared.database_url import DatabaseLocation
+from adapters.shared.event_store import build_application
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(location: DatabaseLocation) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["sqlalchemy_url"] = location.sqlalchemy_url("psycopg")
+    return config
+
+
+def migrate(location: DatabaseLocation) -> None:
+    command.upgrade(alembic_config(location), "head")
+    app = build_application({**location.eventsourcing_env(), "CREATE_TABLE": "true"})
+    app.close()

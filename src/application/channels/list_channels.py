@@ -1,0 +1,21 @@
+"""The workspace's channels with their token health."""
+
+from __future__ import annotations
+
+from application.channels.commands import ChannelView, ListChannels
+from application.shared.ports import Clock
+from application.shared.unit_of_work import UnitOfWorkFactory
+from domain.shared.roles import Permission
+
+
+class ListChannelsHandler:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self.uow, self.clock = uow, clock
+
+    async def __call__(self, query: ListChannels) -> list[ChannelView]:
+        query.actor.require(Permission.READ)
+        async with self.uow() as uow:
+            channels = await uow.channels.of_workspace(query.actor.workspace_id)
+        now = self.clock.now()
+        return [ChannelView(id=str(c.id), platform=c.platform.value, handle=c.handle, display_name=c.display_name,
+                            health=c.health(now).value) for c in channels]

@@ -1,0 +1,36 @@
+"""Authenticate a request by session cookie or personal API token."""
+
+from __future__ import annotations
+
+from application.identity.commands import Authenticate
+from application.identity.credentials import API_TOKEN_PREFIX, digest
+from application.identity.results import Principal
+from application.shared.errors import Unauthenticated
+from application.shared.ports import Clock
+from application.shared.unit_of_work import UnitOfWorkFactory
+
+
+class AuthenticateHandler:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self.uow, self.clock = uow, clock
+
+    async def __call__(self, cmd: Authenticate) -> Principal:
+        now = self.clock.now()
+        async with self.uow() as uow:
+            if cmd.api_token:
+                if not cmd.api_token.startswith(API_TOKEN_PREFIX):
+                    raise Unauthenticated("the API token is malformed; tokens start with 'pw_'")
+                token = await uow.api_tokens.by_hash(digest(cmd.api_token))
+                if token is None or token.revoked_at is not None:
+                    raise Unauthenticated("the API token is unknown or revoked; create a new one in settings")
+                if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+                    token.last_used_at = now
+                    await uow.api_tokens.update(token)
+                    await uow.commit()
+                return Principal(user_id=token.user_id, via="api_token")
+            if cmd.session_token:
+                session = await uow.sessions.get(digest(cmd.session_token))
+                if session is None or session.expires_at <= now:
+                    raise Unauthenticated("your session has expired; log in again")
+                return Principal(user_id=session.user_id, via="session", csrf_token=session.csrf_token)
+        raise Unauthenticated("log in, or send an API token as 'Authorization: Bearer pw_...'")

@@ -1,0 +1,35 @@
+"""Log in with email and password; a wrong email and a wrong password answer the same."""
+
+from __future__ import annotations
+
+from application.identity.commands import LogIn
+from application.identity.ports import PasswordHasher
+from application.identity.results import SessionStarted
+from application.identity.sessions import start_session
+from application.shared.errors import Unauthenticated
+from application.shared.ports import Clock
+from application.shared.unit_of_work import UnitOfWorkFactory
+from domain.shared.errors import DomainError
+from domain.identity.model import normalise_email
+
+# Verifying against a dummy hash keeps the time of "no such user" equal to "wrong password".
+_DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$PLG5mWpLV8iaRJDn+2RQYQ6ykjnI57Tm6WDz3IAkqf4"
+
+
+class LogInHandler:
+    def __init__(self, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
+        self.uow, self.hasher, self.clock = uow, hasher, clock
+
+    async def __call__(self, cmd: LogIn) -> SessionStarted:
+        try:
+            email = normalise_email(cmd.email)
+        except DomainError:
+            raise Unauthenticated("the email or password is wrong") from None
+        async with self.uow() as uow:
+            user = await uow.users.by_email(email)
+            ok = await self.hasher.verify(user.password_hash if user else _DUMMY_HASH, cmd.password or "")
+            if not user or not ok:
+                raise Unauthenticated("the email or password is wrong")
+            session = await start_session(uow, self.clock, user.id)
+            await uow.commit()
+        return session

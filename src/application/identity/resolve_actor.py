@@ -1,0 +1,20 @@
+"""Resolve the caller's role in a workspace; a workspace they are not in does not exist for them."""
+
+from __future__ import annotations
+
+from application.identity.commands import ResolveActor
+from application.shared.actor import Actor
+from application.shared.errors import NotFound
+from application.shared.unit_of_work import UnitOfWorkFactory
+
+
+class ResolveActorHandler:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self.uow = uow
+
+    async def __call__(self, cmd: ResolveActor) -> Actor:
+        async with self.uow() as uow:
+            membership = await uow.memberships.get(cmd.workspace_id, cmd.user_id)
+        if membership is None:
+            raise NotFound("workspace", cmd.workspace_id)
+        return Actor(user_id=cmd.user_id, workspace_id=cmd.workspace_id, role=membership.role)

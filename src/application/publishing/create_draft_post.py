@@ -1,0 +1,39 @@
+"""Create a draft post for some of the workspace's channels, optionally in a campaign.
+
+With `schedule_at`, the draft is also scheduled in the same atomic write: either both happen or nothing is stored.
+"""
+
+from __future__ import annotations
+
+from application.publishing.commands import CreateDraftPost
+from application.publishing.targets import check_campaign, requires_approval, resolve_targets
+from application.shared.ports import Clock, EventStore
+from application.shared.results import Saved
+from application.shared.unit_of_work import UnitOfWorkFactory
+from domain.publishing.post import Post
+from domain.shared.errors import InvalidValue
+from domain.shared.roles import Permission
+from domain.shared.timezones import to_utc, wall_clock
+
+
+class CreateDraftPostHandler:
+    def __init__(self, store: EventStore, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self.store, self.uow, self.clock = store, uow, clock
+
+    async def __call__(self, cmd: CreateDraftPost) -> Saved:
+        cmd.actor.require(Permission.EDIT_CONTENT)
+        targets = await resolve_targets(self.uow, cmd.actor, cmd.channel_ids)
+        await check_campaign(self.store, cmd.actor, cmd.campaign_id)
+        post = Post.draft(workspace_id=cmd.actor.workspace_id, author_id=cmd.actor.user_id, text=cmd.text,
+                          targets=targets, campaign_id=cmd.campaign_id, media=cmd.media,
+                          requires_approval=await requires_approval(self.uow, cmd.actor))
+        for channel_id, text in (cmd.variants or {}).items():
+            post.set_variant(by=cmd.actor.user_id, channel_id=channel_id, text=text)
+        if cmd.schedule_at is not None:
+            if not cmd.timezone:
+                raise InvalidValue("timezone", "is required with schedule_at")
+            at = to_utc(cmd.schedule_at, cmd.timezone, field="schedule_at")
+            post.schedule(by=cmd.actor.user_id, at=at, timezone=cmd.timezone,
+                          local_time=wall_clock(at, cmd.timezone), now=self.clock.now())
+        position = await self.store.save(post)
+        return Saved(post.id, post.version, position)

@@ -1,0 +1,57 @@
+"""Post and calendar queries; they read projections, never aggregates."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from application.publishing.commands import CalendarRange, GetPost, ListPosts
+from application.publishing.views import CalendarEntry, CalendarReader, PostReader, PostView
+from application.shared.errors import NotFound
+from domain.shared.errors import InvalidValue
+from domain.shared.roles import Permission
+
+MAX_CALENDAR_SPAN = timedelta(days=92)
+
+
+class CalendarRangeHandler:
+    def __init__(self, reader: CalendarReader) -> None:
+        self.reader = reader
+
+    async def __call__(self, query: CalendarRange) -> list[CalendarEntry]:
+        """Targets scheduled in [start, end): at most about three months at a time."""
+        query.actor.require(Permission.READ)
+        if query.start.tzinfo is None or query.end.tzinfo is None:
+            raise InvalidValue("start", "start and end need a UTC offset, e.g. 2026-05-01T00:00:00Z")
+        if query.end <= query.start:
+            raise InvalidValue("end", "must be after start")
+        if query.end - query.start > MAX_CALENDAR_SPAN:
+            raise InvalidValue("end", f"a calendar range spans at most {MAX_CALENDAR_SPAN.days} days")
+        return await self.reader.range(query.actor.workspace_id, query.start, query.end,
+                                       query.channel_ids, query.campaign_id)
+
+
+class GetPostHandler:
+    def __init__(self, reader: PostReader) -> None:
+        self.reader = reader
+
+    async def __call__(self, query: GetPost) -> PostView:
+        """The post with its targets and its history (the audit trail of its events)."""
+        query.actor.require(Permission.READ)
+        view = await self.reader.get(query.actor.workspace_id, query.post_id, with_history=True)
+        if view is None:
+            raise NotFound("post", query.post_id)
+        return view
+
+
+class ListPostsHandler:
+    def __init__(self, reader: PostReader) -> None:
+        self.reader = reader
+
+    async def __call__(self, query: ListPosts) -> list[PostView]:
+        query.actor.require(Permission.READ)
+        if not 1 <= query.limit <= 500:
+            raise InvalidValue("limit", "must be 1 to 500")
+        if query.offset < 0:
+            raise InvalidValue("offset", "must be at least 0")
+        return await self.reader.list(query.actor.workspace_id, query.status, query.campaign_id,
+                                      query.limit, query.offset)

@@ -1,0 +1,25 @@
+"""Schedule a post for a wall-clock time in the user's zone (stored as a UTC instant beside the zone)."""
+
+from __future__ import annotations
+
+from application.publishing.commands import SchedulePost
+from application.shared.loading import load_for
+from application.shared.ports import Clock, EventStore
+from application.shared.results import Saved
+from domain.publishing.post import Post
+from domain.shared.roles import Permission
+from domain.shared.timezones import to_utc, wall_clock, zone
+
+
+class SchedulePostHandler:
+    def __init__(self, store: EventStore, clock: Clock) -> None:
+        self.store, self.clock = store, clock
+
+    async def __call__(self, cmd: SchedulePost) -> Saved:
+        cmd.actor.require(Permission.EDIT_CONTENT)
+        zone(cmd.timezone)
+        at = to_utc(cmd.at, cmd.timezone, field="at")
+        post = await load_for(self.store, cmd.actor, Post, cmd.post_id, "post", cmd.expected_version)
+        post.schedule(by=cmd.actor.user_id, at=at, timezone=cmd.timezone,
+                      local_time=wall_clock(at, cmd.timezone), now=self.clock.now())
+        return Saved(post.id, post.version, await self.store.save(post))

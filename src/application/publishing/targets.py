@@ -1,0 +1,45 @@
+"""Resolving what a post refers to (channels, campaign, approval setting) inside the caller's workspace."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from application.shared.actor import Actor
+from application.shared.errors import NotFound
+from application.shared.ports import EventStore
+from application.shared.unit_of_work import UnitOfWorkFactory
+from domain.campaigns.campaign import Campaign
+from domain.shared.errors import InvalidValue, RuleViolated
+
+
+async def resolve_targets(uow_factory: UnitOfWorkFactory, actor: Actor, channel_ids: list[UUID]) -> list[dict]:
+    """{"channel_id", "platform"} for each id; an id outside the workspace is named as invalid."""
+    targets = []
+    async with uow_factory() as uow:
+        for index, channel_id in enumerate(channel_ids):
+            channel = await uow.channels.get(actor.workspace_id, channel_id)
+            if channel is None:
+                raise InvalidValue(f"channel_ids.{index}", f"{channel_id} is not a channel of this workspace")
+            targets.append({"channel_id": str(channel.id), "platform": channel.platform.value})
+    return targets
+
+
+async def requires_approval(uow_factory: UnitOfWorkFactory, actor: Actor) -> bool:
+    async with uow_factory() as uow:
+        workspace = await uow.workspaces.get(actor.workspace_id)
+    if workspace is None:
+        raise NotFound("workspace", actor.workspace_id)
+    return workspace.requires_approval
+
+
+async def check_campaign(store: EventStore, actor: Actor, campaign_id: UUID | None) -> None:
+    """A post may join a campaign of the same workspace that is not archived."""
+    if campaign_id is None:
+        return
+    try:
+        campaign = await store.get(campaign_id, Campaign)
+        actor.owns("campaign", campaign_id, campaign.workspace_id)
+    except NotFound:
+        raise InvalidValue("campaign_id", f"{campaign_id} is not a campaign of this workspace") from None
+    if campaign.archived:
+        raise RuleViolated("campaign_archived", "the campaign is archived; choose another campaign")

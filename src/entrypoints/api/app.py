@@ -1,0 +1,66 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from starlette.exceptions import HTTPException
+from starlette.staticfiles import StaticFiles
+
+from entrypoints.api.errors import install_error_handlers
+from entrypoints.api.routers import auth, campaigns, channels, posts, system, workspaces
+from entrypoints.background import keep_projecting
+from entrypoints.container import Container, shutdown
+from entrypoints.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(container: Container, settings: Settings, *, background: bool = True,
+               close_container: bool = True) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(keep_projecting(container, settings.projection_interval)) if background else None
+        try:
+            yield
+        finally:
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if close_container:
+                await shutdown(container)
+
+    app = FastAPI(title="PostWizard", version="0.1.0", lifespan=lifespan,
+                  description="Plan campaigns, write posts that fit every platform, schedule them exactly once.")
+    app.state.container, app.state.settings = container, settings
+    install_error_handlers(app)
+    for module in (system, auth, workspaces, channels, campaigns, posts):
+        app.include_router(module.router)
+    _mount_frontend(app, settings.frontend_dir)
+    return app
+
+
+def _mount_frontend(app: FastAPI, build_dir: Path) -> None:
+    """Serve the built UI; unknown non-API paths get index.html so deep links work."""
+    index = build_dir / "index.html"
+    if not index.exists():
+        log.warning("no built UI at %s: run `make frontend` (the API works without it)", build_dir)
+        return
+    if (build_dir / "_app").exists():
+        app.mount("/_app", StaticFiles(directory=build_dir / "_app"), name="ui-assets")
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def spa(path: str) -> FileResponse:
+        if path.startswith(("api/", "health")):
+            raise HTTPException(404, f"no route /{path}")
+        candidate = (build_dir / path).resolve()
+        if path and candidate.is_file() and build_dir.resolve() in candidate.parents:
+            return FileResponse(candidate)
+        return FileResponse(index)

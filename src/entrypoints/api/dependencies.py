@@ -1,0 +1,72 @@
+"""Request-scoped dependencies: the container, the caller, and read-your-writes."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Depends, Header, Path, Request
+
+from application.identity.commands import Authenticate, ResolveActor
+from application.identity.results import Principal
+from application.shared.actor import Actor
+from application.shared.errors import Forbidden
+from application.shared.results import Saved
+from domain.shared.errors import InvalidValue
+from entrypoints.container import Container
+
+SESSION_COOKIE = "pw_session"
+CSRF_COOKIE = "pw_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def container(request: Request) -> Container:
+    return request.app.state.container
+
+
+ContainerDep = Annotated[Container, Depends(container)]
+
+
+async def principal(request: Request, c: ContainerDep) -> Principal:
+    """A Bearer API token, else the session cookie; cookie sessions must echo the CSRF token on writes."""
+    authorization = request.headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        return await c.authenticate()(Authenticate(api_token=authorization[7:].strip()))
+    who = await c.authenticate()(Authenticate(session_token=request.cookies.get(SESSION_COOKIE)))
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not who.csrf_token or not hmac.compare_digest(sent, who.csrf_token):
+            raise Forbidden(f"missing or wrong {CSRF_HEADER} header: send the value of the {CSRF_COOKIE} cookie")
+    return who
+
+
+PrincipalDep = Annotated[Principal, Depends(principal)]
+
+
+async def actor(workspace_id: Annotated[UUID, Path()], who: PrincipalDep, c: ContainerDep) -> Actor:
+    return await c.resolve_actor()(ResolveActor(user_id=who.user_id, workspace_id=workspace_id))
+
+
+ActorDep = Annotated[Actor, Depends(actor)]
+
+
+def expected_version(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
+    """Optimistic concurrency from the browser: If-Match carries the version (ETag) it loaded."""
+    if if_match is None:
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise InvalidValue("If-Match", 'must be the ETag of the version you loaded, e.g. "3"')
+    return int(value)
+
+
+ExpectedVersion = Annotated[int | None, Depends(expected_version)]
+
+
+async def run(c: Container, handler_name: str, command: Any) -> Saved:
+    """Run a command on an event-sourced aggregate, then wait until queries show it (read-your-writes)."""
+    saved: Saved = await getattr(c, handler_name)()(command)
+    await c.projector().wait_for(saved.position)
+    return saved

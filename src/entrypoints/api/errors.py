@@ -1,0 +1,72 @@
+"""Errors mapped once to RFC 9457 problem+json: 422 names the field, 409 names the rule."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException
+
+from application.shared.errors import ConcurrencyConflict, Forbidden, NotFound, Unauthenticated
+from domain.shared.errors import InvalidValue, RuleViolated
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(status: int, kind: str, title: str, detail: str, headers: dict | None = None, **extra) -> JSONResponse:
+    body = {"type": f"/problems/{kind}", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field(loc: tuple) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError):
+        errors = [{"field": _field(e["loc"]), "message": e["msg"]} for e in exc.errors()]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return problem(422, "validation", "The request is invalid", detail, errors=errors)
+
+    @app.exception_handler(InvalidValue)
+    async def invalid_value(_: Request, exc: InvalidValue):
+        return problem(422, "validation", "The request is invalid", f"{exc.field}: {exc.message}",
+                       errors=[{"field": exc.field, "message": exc.message}])
+
+    @app.exception_handler(RuleViolated)
+    async def rule_violated(_: Request, exc: RuleViolated):
+        return problem(409, "rule-violated", "A business rule refused this", exc.message, rule=exc.rule)
+
+    @app.exception_handler(ConcurrencyConflict)
+    async def conflict(_: Request, exc: ConcurrencyConflict):
+        return problem(409, "concurrent-modification", "Changed by someone else", str(exc), rule=exc.rule)
+
+    @app.exception_handler(IntegrityError)
+    async def integrity(_: Request, exc: IntegrityError):
+        log.info("integrity error answered as 409: %s", type(exc.orig).__name__)
+        return problem(409, "conflict", "Conflicts with existing data",
+                       "this conflicts with something that already exists; reload and try again", rule="unique")
+
+    @app.exception_handler(NotFound)
+    async def not_found(_: Request, exc: NotFound):
+        return problem(404, "not-found", "Not found", str(exc))
+
+    @app.exception_handler(Unauthenticated)
+    async def unauthenticated(_: Request, exc: Unauthenticated):
+        return problem(401, "unauthenticated", "Not logged in", str(exc))
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(_: Request, exc: Forbidden):
+        return problem(403, "forbidden", "Not allowed", str(exc))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, exc: HTTPException):
+        kind = {404: "not-found", 405: "method-not-allowed", 401: "unauthenticated", 403: "forbidden"}.get(
+            exc.status_code, "http-error")
+        return problem(exc.status_code, kind, str(exc.detail), str(exc.detail), headers=getattr(exc, "headers", None))

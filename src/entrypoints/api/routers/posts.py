@@ -1,0 +1,117 @@
+"""Posts: drafts, variants, review, scheduling, cancelling; list, detail with history; the calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response
+
+from application.publishing.commands import (
+    ApprovePost, CalendarRange, CancelPost, CreateDraftPost, EditPost, GetPost, ListPosts, RequestChanges,
+    ReschedulePost, SchedulePost, SetVariant, SubmitForReview)
+from application.shared.actor import Actor
+from entrypoints.api.dependencies import ActorDep, ContainerDep, ExpectedVersion, run
+from entrypoints.api.schemas import (
+    CalendarEntryOut, CancelIn, NoteIn, PostIn, PostOut, PostPatch, RescheduleIn, ScheduleIn, VariantIn)
+
+router = APIRouter(prefix="/api/workspaces/{workspace_id}", tags=["posts"])
+
+
+async def _detail(c: ContainerDep, actor: Actor, post_id: UUID, response: Response) -> PostOut:
+    view = await c.get_post()(GetPost(actor, post_id))
+    response.headers["ETag"] = f'"{view.version}"'
+    return PostOut.model_validate(view)
+
+
+@router.get("/posts", response_model=list[PostOut])
+async def list_posts(actor: ActorDep, c: ContainerDep, status: str | None = None, campaign_id: UUID | None = None,
+                     limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                     offset: Annotated[int, Query(ge=0)] = 0) -> list[PostOut]:
+    views = await c.list_posts()(ListPosts(actor, status, campaign_id, limit, offset))
+    return [PostOut.model_validate(v) for v in views]
+
+
+@router.post("/posts", response_model=PostOut, status_code=201)
+async def create_post(body: PostIn, actor: ActorDep, c: ContainerDep, response: Response) -> PostOut:
+    saved = await run(c, "create_draft_post", CreateDraftPost(
+        actor=actor, text=body.text, channel_ids=body.channel_ids, campaign_id=body.campaign_id,
+        media=body.media, variants=body.variants, schedule_at=body.schedule_at, timezone=body.timezone))
+    return await _detail(c, actor, saved.id, response)
+
+
+@router.get("/posts/{post_id}", response_model=PostOut)
+async def get_post(post_id: UUID, actor: ActorDep, c: ContainerDep, response: Response) -> PostOut:
+    """The post, its targets (state, remote link, failure and fix) and its history."""
+    return await _detail(c, actor, post_id, response)
+
+
+@router.patch("/posts/{post_id}", response_model=PostOut)
+async def edit_post(post_id: UUID, body: PostPatch, actor: ActorDep, c: ContainerDep, version: ExpectedVersion,
+                    response: Response) -> PostOut:
+    await run(c, "edit_post", EditPost(actor, post_id, body.text, body.media, body.channel_ids, version))
+    return await _detail(c, actor, post_id, response)
+
+
+@router.put("/posts/{post_id}/variants/{channel_id}", response_model=PostOut)
+async def set_variant(post_id: UUID, channel_id: UUID, body: VariantIn, actor: ActorDep, c: ContainerDep,
+                      version: ExpectedVersion, response: Response) -> PostOut:
+    await run(c, "set_variant", SetVariant(actor, post_id, channel_id, body.text, version))
+    return await _detail(c, actor, post_id, response)
+
+
+@router.delete("/posts/{post_id}/variants/{channel_id}", response_model=PostOut)
+async def clear_variant(post_id: UUID, channel_id: UUID, actor: ActorDep, c: ContainerDep,
+                        version: ExpectedVersion, response: Response) -> PostOut:
+    await run(c, "set_variant", SetVariant(actor, post_id, channel_id, None, version))
+    return await _detail(c, actor, post_id, response)
+
+
+@router.post("/posts/{post_id}/submit", response_model=PostOut)
+async def submit(post_id: UUID, actor: ActorDep, c: ContainerDep, response: Response) -> PostOut:
+    await run(c, "submit_for_review", SubmitForReview(actor, post_id))
+    return await _detail(c, actor, post_id, response)
+
+
+@router.post("/posts/{post_id}/approve", response_model=PostOut)
+async def approve(post_id: UUID, body: NoteIn, actor: ActorDep, c: ContainerDep, response: Response) -> PostOut:
+    await run(c, "approve_post", ApprovePost(actor, post_id, body.note))
+    return await _detail(c, actor, post_id, response)
+
+
+@router.post("/posts/{post_id}/request-changes", response_model=PostOut)
+async def request_changes(post_id: UUID, body: NoteIn, actor: ActorDep, c: ContainerDep,
+                          response: Response) -> PostOut:
+    await run(c, "request_changes", RequestChanges(actor, post_id, body.note))
+    return await _detail(c, actor, post_id, response)
+
+
+@router.post("/posts/{post_id}/schedule", response_model=PostOut)
+async def schedule(post_id: UUID, body: ScheduleIn, actor: ActorDep, c: ContainerDep, version: ExpectedVersion,
+                   response: Response) -> PostOut:
+    """`at` without an offset is a wall-clock time in `timezone` (e.g. 2026-12-01T09:00 Europe/Paris)."""
+    await run(c, "schedule_post", SchedulePost(actor, post_id, body.at, body.timezone, version))
+    return await _detail(c, actor, post_id, response)
+
+
+@router.post("/posts/{post_id}/reschedule", response_model=PostOut)
+async def reschedule(post_id: UUID, body: RescheduleIn, actor: ActorDep, c: ContainerDep,
+                     version: ExpectedVersion, response: Response) -> PostOut:
+    await run(c, "reschedule_post", ReschedulePost(actor, post_id, body.at, body.timezone, body.channel_ids, version))
+    return await _detail(c, actor, post_id, response)
+
+
+@router.post("/posts/{post_id}/cancel", response_model=PostOut)
+async def cancel(post_id: UUID, body: CancelIn, actor: ActorDep, c: ContainerDep, response: Response) -> PostOut:
+    await run(c, "cancel_post", CancelPost(actor, post_id, body.channel_ids))
+    return await _detail(c, actor, post_id, response)
+
+
+@router.get("/calendar", response_model=list[CalendarEntryOut], tags=["calendar"])
+async def calendar(actor: ActorDep, c: ContainerDep, start: datetime, end: datetime,
+                   channel_id: Annotated[list[UUID] | None, Query()] = None,
+                   campaign_id: UUID | None = None) -> list[CalendarEntryOut]:
+    """Targets scheduled in [start, end), filtered by channels and campaign."""
+    entries = await c.calendar_range()(CalendarRange(actor, start, end, channel_id, campaign_id))
+    return [CalendarEntryOut.model_validate(e) for e in entries]

@@ -1,0 +1,255 @@
+"""Request and response bodies (pydantic). Unknown fields are refused so typos never pass silently."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Text200 = Annotated[str, StringConstraints(max_length=200)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+# ----- identity ------------------------------------------------------------------------
+
+class SignUpIn(Body):
+    email: Annotated[str, StringConstraints(max_length=254)]
+    password: Annotated[str, StringConstraints(max_length=1024)]
+    name: Text200
+    workspace_name: Text200
+
+
+class LogInIn(Body):
+    email: Annotated[str, StringConstraints(max_length=254)]
+    password: Annotated[str, StringConstraints(max_length=1024)]
+
+
+class WorkspaceOut(Out):
+    id: UUID
+    name: str
+    role: str
+    requires_approval: bool
+
+
+class UserOut(Out):
+    id: UUID
+    email: str
+    name: str
+
+
+class SessionOut(BaseModel):
+    user: UserOut
+    workspaces: list[WorkspaceOut]
+    csrf_token: str
+
+
+class MeOut(UserOut):
+    workspaces: list[WorkspaceOut]
+
+
+class ApiTokenIn(Body):
+    name: Text200
+
+
+class ApiTokenOut(BaseModel):
+    id: UUID
+    name: str
+    token: str = Field(description="shown once; store it now")
+
+
+class WorkspaceIn(Body):
+    name: Text200
+    requires_approval: bool = False
+
+
+class WorkspaceSettingsIn(Body):
+    name: Text200 | None = None
+    requires_approval: bool | None = None
+
+
+class InvitationIn(Body):
+    email: Annotated[str, StringConstraints(max_length=254)]
+    role: str
+
+
+class InvitationOut(BaseModel):
+    id: UUID
+    token: str
+    expires_at: datetime
+
+
+class AcceptInvitationIn(Body):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class RoleIn(Body):
+    role: str
+
+
+class MemberOut(Out):
+    user_id: UUID
+    email: str
+    name: str
+    role: str
+
+
+# ----- channels ------------------------------------------------------------------------
+
+class ChannelIn(Body):
+    platform: str
+    handle: Text200
+    display_name: Text200 = ""
+
+
+class ChannelOut(Out):
+    id: UUID
+    platform: str
+    handle: str
+    display_name: str
+    health: str
+
+
+# ----- campaigns -----------------------------------------------------------------------
+
+class BrandVoiceIn(Body):
+    tone: Text200 = ""
+    audience: Annotated[str, StringConstraints(max_length=1000)] = ""
+    keywords: list[Text200] = Field(default_factory=list, max_length=50)
+    banned_words: list[Text200] = Field(default_factory=list, max_length=200)
+    default_hashtags: list[Text200] = Field(default_factory=list, max_length=30)
+
+
+class CampaignIn(Body):
+    name: Text200
+    objective: Annotated[str, StringConstraints(max_length=2000)] = ""
+    starts_on: date | None = None
+    ends_on: date | None = None
+    brand_voice: BrandVoiceIn | None = None
+    utm_defaults: dict[str, Text200] | None = None
+
+
+class CampaignPatch(Body):
+    name: Text200 | None = None
+    objective: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    brand_voice: BrandVoiceIn | None = None
+    utm_defaults: dict[str, Text200] | None = None
+
+
+class CampaignOut(Out):
+    id: UUID
+    name: str
+    objective: str
+    status: str
+    archived: bool
+    starts_on: date | None
+    ends_on: date | None
+    brand_voice: dict
+    utm_defaults: dict
+    version: int
+    post_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class SavedOut(Out):
+    id: UUID
+    version: int
+
+
+# ----- posts ---------------------------------------------------------------------------
+
+class PostIn(Body):
+    text: Annotated[str, StringConstraints(max_length=100_000)] = ""
+    channel_ids: list[UUID] = Field(min_length=1, max_length=50)
+    campaign_id: UUID | None = None
+    media: list[Text200] = Field(default_factory=list, max_length=10)
+    variants: dict[UUID, Annotated[str, StringConstraints(max_length=100_000)]] = Field(default_factory=dict)
+    schedule_at: datetime | None = Field(default=None, description="schedule at once: wall-clock time in `timezone`")
+    timezone: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+
+
+class PostPatch(Body):
+    text: Annotated[str, StringConstraints(max_length=100_000)] | None = None
+    media: list[Text200] | None = Field(default=None, max_length=10)
+    channel_ids: list[UUID] | None = Field(default=None, min_length=1, max_length=50)
+
+
+class VariantIn(Body):
+    text: Annotated[str, StringConstraints(max_length=100_000)]
+
+
+class NoteIn(Body):
+    note: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+
+class ScheduleIn(Body):
+    at: datetime = Field(description="wall-clock time in `timezone` (no offset), or an instant with an offset")
+    timezone: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class RescheduleIn(ScheduleIn):
+    channel_ids: list[UUID] | None = Field(default=None, min_length=1)
+
+
+class CancelIn(Body):
+    channel_ids: list[UUID] | None = Field(default=None, min_length=1)
+
+
+class TargetOut(Out):
+    channel_id: UUID
+    platform: str
+    state: str
+    scheduled_at: datetime | None
+    attempts: int
+    remote_id: str | None
+    url: str | None
+    failure: dict | None
+
+
+class HistoryOut(Out):
+    version: int
+    event: str
+    at: datetime
+    actor_id: UUID | None
+    details: dict
+
+
+class PostOut(Out):
+    id: UUID
+    campaign_id: UUID | None
+    author_id: UUID
+    status: str
+    publish_state: str
+    text: str
+    variants: dict[str, str]
+    media: list[str]
+    timezone: str | None
+    local_time: datetime | None
+    scheduled_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    targets: list[TargetOut]
+    history: list[HistoryOut] | None = None
+
+
+class CalendarEntryOut(Out):
+    post_id: UUID
+    channel_id: UUID
+    platform: str
+    campaign_id: UUID | None
+    scheduled_at: datetime
+    timezone: str | None
+    state: str
+    preview: str

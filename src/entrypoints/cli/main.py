@@ -1,0 +1,207 @@
+"""The `postwizard` command line. It calls the same handlers as the API, never the API itself."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta, timezone
+from typing import Annotated, Optional
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from application.identity.commands import GetMe, ResolveActor, SignUp
+from application.publishing.commands import CalendarRange, CreateDraftPost, ListPosts
+from application.shared.actor import Actor
+from application.shared.errors import NotFound
+from domain.shared.errors import DomainError, InvalidValue, RuleViolated
+from entrypoints.background import keep_projecting
+from entrypoints.bootstrap import bootstrap
+from entrypoints.container import Container, shutdown
+from entrypoints.settings import Settings
+
+app = typer.Typer(help="PostWizard: self-hosted, AI-driven social media manager.", no_args_is_help=True)
+user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
+post_app = typer.Typer(help="Schedule and list posts.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(post_app, name="post")
+console = Console()
+
+HostOpt = Annotated[Optional[str], typer.Option(help="interface to listen on [default: POSTWIZARD_HOST or 127.0.0.1]")]
+PortOpt = Annotated[Optional[int], typer.Option(help="port [default: POSTWIZARD_PORT or 8000]")]
+UserOpt = Annotated[str, typer.Option("--user", "-u", help="act as this user (email)")]
+WorkspaceOpt = Annotated[Optional[UUID], typer.Option(help="workspace id [default: the user's first]")]
+
+
+def _logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _serve(host: str | None, port: int | None, *, background: bool) -> None:
+    import uvicorn
+
+    from entrypoints.api.app import create_app
+
+    settings = Settings()
+    _logging(settings)
+    container = bootstrap(settings, run_migrations=True)
+    host, port = host or settings.host, port or settings.port
+    console.print(f"PostWizard is running at [bold]http://{host}:{port}[/bold]  (Ctrl-C stops it)")
+    uvicorn.run(create_app(container, settings, background=background), host=host, port=port,
+                log_level=settings.log_level.lower())
+
+
+@app.command()
+def serve(host: HostOpt = None, port: PortOpt = None) -> None:
+    """Run everything on this machine: API, UI and background work (embedded PostgreSQL unless configured)."""
+    _serve(host, port, background=True)
+
+
+@app.command()
+def api(host: HostOpt = None, port: PortOpt = None) -> None:
+    """Run the API and UI only (scale-out: run workers apart with `postwizard worker`)."""
+    _serve(host, port, background=True)
+
+
+@app.command()
+def worker() -> None:
+    """Run background work: keeps the read tables up to date."""
+    settings = Settings()
+    _logging(settings)
+
+    async def main() -> None:
+        container = bootstrap(settings)
+        console.print("worker running (Ctrl-C stops it)")
+        try:
+            await keep_projecting(container, settings.projection_interval)
+        finally:
+            await shutdown(container)
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        console.print("worker stopped")
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (safe to run again)."""
+    settings = Settings()
+    _logging(settings)
+
+    async def main() -> None:
+        await shutdown(bootstrap(settings, run_migrations=True))
+
+    asyncio.run(main())
+    console.print("database is up to date")
+
+
+def _run(work) -> None:
+    """Run CLI work against the container; domain errors become one readable line and exit code 1."""
+    settings = Settings()
+    logging.basicConfig(level=logging.WARNING)
+
+    async def main() -> None:
+        container = bootstrap(settings, run_migrations=True)
+        try:
+            await work(container)
+            await container.projector().catch_up()
+        finally:
+            await shutdown(container)
+
+    try:
+        asyncio.run(main())
+    except InvalidValue as exc:
+        console.print(f"[red]invalid {exc.field}[/red]: {exc.message}")
+        raise typer.Exit(1)
+    except RuleViolated as exc:
+        console.print(f"[red]refused ({exc.rule})[/red]: {exc.message}")
+        raise typer.Exit(1)
+    except DomainError as exc:
+        console.print(f"[red]error[/red]: {exc}")
+        raise typer.Exit(1)
+
+
+async def _actor(c: Container, email: str, workspace: UUID | None) -> Actor:
+    async with c.uow()() as uow:
+        user = await uow.users.by_email(email.strip().lower())
+    if user is None:
+        raise NotFound("user", email)
+    me = await c.get_me()(GetMe(user.id))
+    if workspace is None:
+        if not me.workspaces:
+            raise NotFound("workspace of", email)
+        workspace = me.workspaces[0].id
+    return await c.resolve_actor()(ResolveActor(user.id, workspace))
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Option(prompt=True)],
+    name: Annotated[str, typer.Option(prompt=True)],
+    workspace_name: Annotated[str, typer.Option(prompt="Workspace name")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Create a user with their first workspace (they own it)."""
+    async def work(c: Container) -> None:
+        _, ws = await c.sign_up()(SignUp(email=email, password=password, name=name, workspace_name=workspace_name))
+        console.print(f"created {email}, owner of workspace {ws.name} ({ws.id})")
+
+    _run(work)
+
+
+@post_app.command("schedule")
+def post_schedule(
+    user: UserOpt,
+    text: Annotated[str, typer.Option(help="the post's text")],
+    channel: Annotated[list[UUID], typer.Option(help="target channel id (repeat for several)")],
+    at: Annotated[datetime, typer.Option(help="wall-clock time in --timezone, e.g. 2026-12-01T09:00")],
+    tz: Annotated[str, typer.Option("--timezone", help="IANA zone, e.g. Europe/Paris")],
+    campaign: Annotated[Optional[UUID], typer.Option(help="campaign id")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Create a post and schedule it, in one step (nothing is stored if it cannot be scheduled)."""
+    async def work(c: Container) -> None:
+        actor = await _actor(c, user, workspace)
+        saved = await c.create_draft_post()(CreateDraftPost(actor=actor, text=text, channel_ids=list(channel),
+                                                            campaign_id=campaign, schedule_at=at, timezone=tz))
+        console.print(f"scheduled post {saved.id} for {at.isoformat(timespec='minutes')} {tz}")
+
+    _run(work)
+
+
+@post_app.command("list")
+def post_list(
+    user: UserOpt,
+    workspace: WorkspaceOpt = None,
+    days: Annotated[int, typer.Option(help="show the calendar for the next N days")] = 30,
+    status: Annotated[Optional[str], typer.Option(help="list posts in this status instead of the calendar")] = None,
+) -> None:
+    """Show the upcoming calendar (or posts by status)."""
+    async def work(c: Container) -> None:
+        actor = await _actor(c, user, workspace)
+        await c.projector().catch_up()
+        table = Table()
+        if status:
+            for col in ("post", "status", "state", "scheduled (UTC)", "text"):
+                table.add_column(col)
+            for p in await c.list_posts()(ListPosts(actor, status=status, limit=200)):
+                table.add_row(str(p.id), p.status, p.publish_state, str(p.scheduled_at or "-"), p.text[:50])
+        else:
+            now = datetime.now(timezone.utc)
+            for col in ("when", "zone", "platform", "state", "post", "text"):
+                table.add_column(col)
+            for e in await c.calendar_range()(CalendarRange(actor, now - timedelta(days=1), now + timedelta(days=days))):
+                local = e.scheduled_at.astimezone(ZoneInfo(e.timezone)) if e.timezone else e.scheduled_at
+                table.add_row(local.strftime("%Y-%m-%d %H:%M"), e.timezone or "UTC", e.platform, e.state,
+                              str(e.post_id), e.preview[:50])
+        console.print(table)
+
+    _run(work)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,137 @@
+"""The composition root: every port wired to its adapter, once. Tests override providers."""
+
+from __future__ import annotations
+
+from dependency_injector import containers, providers
+
+from adapters.campaigns.projection import CampaignProjection
+from adapters.campaigns.reader import SqlCampaignReader
+from adapters.identity.password_hasher import Argon2PasswordHasher
+from adapters.publishing.projection import PostProjection
+from adapters.publishing.readers import SqlCalendarReader, SqlPostReader
+from adapters.shared.clock import RandomIds, SystemClock
+from adapters.shared.database import create_engine
+from adapters.shared.database_url import DatabaseLocation
+from adapters.shared.event_store import AsyncEventStore, build_application
+from adapters.shared.projector import Projector
+from adapters.shared.sql_unit_of_work import SqlUnitOfWorkFactory
+from adapters.shared.token_cipher import AesGcmTokenCipher, load_or_create_key
+from application.campaigns.activate_campaign import ActivateCampaignHandler
+from application.campaigns.archive_campaign import ArchiveCampaignHandler
+from application.campaigns.complete_campaign import CompleteCampaignHandler
+from application.campaigns.create_campaign import CreateCampaignHandler
+from application.campaigns.get_campaign import GetCampaignHandler
+from application.campaigns.list_campaigns import ListCampaignsHandler
+from application.campaigns.update_campaign import UpdateCampaignHandler
+from application.channels.add_planned_channel import AddPlannedChannelHandler
+from application.channels.list_channels import ListChannelsHandler
+from application.identity.accept_invitation import AcceptInvitationHandler
+from application.identity.authenticate import AuthenticateHandler
+from application.identity.change_role import ChangeRoleHandler
+from application.identity.create_api_token import CreateApiTokenHandler
+from application.identity.create_workspace import CreateWorkspaceHandler
+from application.identity.get_me import GetMeHandler
+from application.identity.invite_member import InviteMemberHandler
+from application.identity.list_members import ListMembersHandler
+from application.identity.log_in import LogInHandler
+from application.identity.log_out import LogOutHandler
+from application.identity.resolve_actor import ResolveActorHandler
+from application.identity.sign_up import SignUpHandler
+from application.identity.update_workspace_settings import UpdateWorkspaceSettingsHandler
+from application.publishing.cancel_post import CancelPostHandler
+from application.publishing.create_draft_post import CreateDraftPostHandler
+from application.publishing.edit_post import EditPostHandler
+from application.publishing.queries import CalendarRangeHandler, GetPostHandler, ListPostsHandler
+from application.publishing.reschedule_post import ReschedulePostHandler
+from application.publishing.review import ApprovePostHandler, RequestChangesHandler, SubmitForReviewHandler
+from application.publishing.schedule_post import SchedulePostHandler
+from application.publishing.set_variant import SetVariantHandler
+
+
+def _same(value):
+    return value
+
+
+def _event_env(location, pool_size: int) -> dict[str, str]:
+    return {**location.eventsourcing_env(), "CREATE_TABLE": "false",
+            "POSTGRES_POOL_SIZE": str(pool_size), "POSTGRES_MAX_OVERFLOW": str(pool_size)}
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency()
+    location = providers.Dependency()  # DatabaseLocation
+
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(RandomIds)
+    engine = providers.Singleton(create_engine, location, pool_size=settings.provided.db_pool_size)
+    read_engine = providers.Callable(_same, engine)  # overridden by a replica engine when configured
+    event_app = providers.Singleton(build_application, providers.Callable(_event_env, location,
+                                                                          settings.provided.db_pool_size))
+    event_store = providers.Singleton(AsyncEventStore, event_app, concurrency=settings.provided.db_pool_size)
+    uow = providers.Singleton(SqlUnitOfWorkFactory, engine)
+    projector = providers.Singleton(Projector, event_app, engine,
+                                    providers.List(providers.Singleton(CampaignProjection),
+                                                   providers.Singleton(PostProjection)))
+    hasher = providers.Singleton(Argon2PasswordHasher)
+    cipher = providers.Singleton(AesGcmTokenCipher, providers.Callable(
+        load_or_create_key, settings.provided.secret_key, settings.provided.key_file))
+
+    campaign_reader = providers.Singleton(SqlCampaignReader, read_engine)
+    post_reader = providers.Singleton(SqlPostReader, read_engine)
+    calendar_reader = providers.Singleton(SqlCalendarReader, read_engine)
+
+    # identity
+    sign_up = providers.Singleton(SignUpHandler, uow, hasher, clock, ids)
+    log_in = providers.Singleton(LogInHandler, uow, hasher, clock)
+    log_out = providers.Singleton(LogOutHandler, uow)
+    authenticate = providers.Singleton(AuthenticateHandler, uow, clock)
+    resolve_actor = providers.Singleton(ResolveActorHandler, uow)
+    create_workspace = providers.Singleton(CreateWorkspaceHandler, uow, clock, ids)
+    update_workspace_settings = providers.Singleton(UpdateWorkspaceSettingsHandler, uow)
+    invite_member = providers.Singleton(InviteMemberHandler, uow, clock, ids)
+    accept_invitation = providers.Singleton(AcceptInvitationHandler, uow, clock)
+    change_role = providers.Singleton(ChangeRoleHandler, uow)
+    create_api_token = providers.Singleton(CreateApiTokenHandler, uow, clock, ids)
+    get_me = providers.Singleton(GetMeHandler, uow)
+    list_members = providers.Singleton(ListMembersHandler, uow)
+
+    # channels
+    add_planned_channel = providers.Singleton(AddPlannedChannelHandler, uow, clock, ids)
+    list_channels = providers.Singleton(ListChannelsHandler, uow, clock)
+
+    # campaigns
+    create_campaign = providers.Singleton(CreateCampaignHandler, event_store)
+    update_campaign = providers.Singleton(UpdateCampaignHandler, event_store)
+    activate_campaign = providers.Singleton(ActivateCampaignHandler, event_store)
+    complete_campaign = providers.Singleton(CompleteCampaignHandler, event_store)
+    archive_campaign = providers.Singleton(ArchiveCampaignHandler, event_store)
+    list_campaigns = providers.Singleton(ListCampaignsHandler, campaign_reader)
+    get_campaign = providers.Singleton(GetCampaignHandler, campaign_reader)
+
+    # publishing
+    create_draft_post = providers.Singleton(CreateDraftPostHandler, event_store, uow, clock)
+    edit_post = providers.Singleton(EditPostHandler, event_store, uow)
+    set_variant = providers.Singleton(SetVariantHandler, event_store)
+    submit_for_review = providers.Singleton(SubmitForReviewHandler, event_store)
+    approve_post = providers.Singleton(ApprovePostHandler, event_store)
+    request_changes = providers.Singleton(RequestChangesHandler, event_store)
+    schedule_post = providers.Singleton(SchedulePostHandler, event_store, clock)
+    reschedule_post = providers.Singleton(ReschedulePostHandler, event_store, clock)
+    cancel_post = providers.Singleton(CancelPostHandler, event_store)
+    calendar_range = providers.Singleton(CalendarRangeHandler, calendar_reader)
+    get_post = providers.Singleton(GetPostHandler, post_reader)
+    list_posts = providers.Singleton(ListPostsHandler, post_reader)
+
+
+def build_container(settings, location) -> Container:
+    container = Container(settings=settings, location=location)
+    if settings.read_replica_url:
+        replica = DatabaseLocation.parse(settings.read_replica_url)
+        container.read_engine.override(providers.Singleton(create_engine, replica, settings.db_pool_size))
+    return container
+
+
+async def shutdown(container: Container) -> None:
+    """Close pools in order: the async engine, then the event store's psycopg pool."""
+    await container.engine().dispose()
+    container.event_app().close()
