@@ -1,0 +1,107 @@
+"""Integration fixtures: a real PostgreSQL (embedded by default, POSTWIZARD_TEST_DATABASE_URL for
+another server), a fresh database per test session, the real app served over a socket."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+import uvicorn
+
+from adapters.shared.database_url import DatabaseLocation
+from adapters.shared.migrate import migrate
+from entrypoints.api.app import create_app
+from entrypoints.container import Container, build_container, shutdown
+from entrypoints.settings import Settings
+
+
+def _server_location(tmp_root: Path) -> DatabaseLocation:
+    url = os.environ.get("POSTWIZARD_TEST_DATABASE_URL")
+    if url:
+        return DatabaseLocation.parse(url)
+    from adapters.shared.embedded_postgres import start_embedded_postgres
+
+    location, server = start_embedded_postgres(tmp_root)
+    _keep.append(server)
+    return location
+
+
+_keep: list[object] = []
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory) -> DatabaseLocation:
+    """A new, migrated database on the test server; dropped at the end."""
+    server = _server_location(tmp_path_factory.mktemp("pg"))
+    name = f"pw_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server.libpq_url(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    location = server.with_dbname(name)
+    migrate(location)
+    yield location
+    with psycopg.connect(server.libpq_url(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory, database: DatabaseLocation) -> Settings:
+    return Settings(database_url=database.libpq_url(), data_dir=tmp_path_factory.mktemp("data"),
+                    frontend_dir=tmp_path_factory.mktemp("no-ui"), projection_interval=0.2)
+
+
+@pytest.fixture(scope="session")
+async def container(settings: Settings, database: DatabaseLocation) -> AsyncIterator[Container]:
+    c = build_container(settings, database)
+    # Fast password hashing keeps the suite quick; argon2id itself is exercised in unit tests.
+    from adapters.identity.password_hasher import Argon2PasswordHasher
+    from dependency_injector import providers
+
+    c.hasher.override(providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_cost=1024, parallelism=1))
+    yield c
+    await shutdown(c)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+async def base_url(container: Container, settings: Settings) -> AsyncIterator[str]:
+    """The real FastAPI app under uvicorn on a loopback socket, in the test's event loop."""
+    port = _free_port()
+    app = create_app(container, settings, background=True, close_container=False)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture
+async def http(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def fresh_database(database: DatabaseLocation) -> DatabaseLocation:
+    """Another migrated database, private to one test (no background projector touches it)."""
+    name = f"pw_iso_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(database.libpq_url("postgres"), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    location = database.with_dbname(name)
+    migrate(location)
+    yield location
+    with psycopg.connect(database.libpq_url("postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
