@@ -18,4 +18,6 @@ def bootstrap(settings: Settings | None = None, *, run_migrations: bool = False)
     log.info("database: %s", location.describe())
     if run_migrations:
         migrate(location)
-    return build_container(settings, location)
+    container = build_container(settings, location)
+    container.cipher()  # fail fast on a bad key; creates the key file on first run
+    return container

@@ -1,0 +1,48 @@
+# PostWizard: `make run` starts it, `make test` runs every test. Both install what they need
+# into .venv (Python) and frontend/node_modules (npm) first.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+UI_SRC := $(shell find frontend/src frontend/static -type f 2>/dev/null) frontend/svelte.config.js frontend/vite.config.ts
+
+.PHONY: run test install frontend unit integration lint bench clean
+
+run: install frontend
+	$(BIN)/postwizard serve
+
+test: install frontend
+	cd frontend && npm test
+	$(BIN)/python -m pytest
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "PostWizard needs Python 3.11 or newer (set PYTHON=python3.x)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+frontend: frontend/build/index.html
+
+frontend/node_modules/.package-lock.json: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+
+frontend/build/index.html: frontend/node_modules/.package-lock.json $(UI_SRC)
+	cd frontend && npm run build
+
+unit: install
+	$(BIN)/python -m pytest tests/unit
+
+integration: install
+	$(BIN)/python -m pytest tests/integration
+
+lint: install
+	$(BIN)/lint-imports
+
+bench: install
+	$(BIN)/python benchmarks/commands.py
+
+clean:
+	rm -rf $(VENV) frontend/node_modules frontend/build frontend/.svelte-kit
