@@ -10,7 +10,8 @@ Rules:
   beside it; scheduling in the past is refused;
 - a target that is publishing, published or unconfirmed is locked: its text, media,
   schedule and cancellation are refused (rules target_publishing, target_published,
-  target_unconfirmed);
+  target_unconfirmed); scheduling again after a withdrawn approval leaves them as they are,
+  and a failed target is retried only while the post is approved and scheduled;
 - publishing is per target: an attempt starts (attempt id recorded before the platform
   is called), then ends published, unconfirmed (outcome unknown) or failed with a typed
   reason; only the current attempt may settle it.
@@ -45,6 +46,11 @@ class Target:
     remote_id: str | None = None
     url: str | None = None
     failure: dict | None = None
+
+
+def _is_open(target: Target) -> bool:
+    """A target that scheduling may (re)schedule: neither cancelled nor locked."""
+    return target.state is not TargetState.CANCELLED and target.state not in LOCKED_TARGET_STATES
 
 
 def _clean_text(text: str | None) -> str:
@@ -227,8 +233,7 @@ class Post(Aggregate):
         if self.status is PostStatus.SCHEDULED:
             raise RuleViolated("already_scheduled", "the post is already scheduled; reschedule it instead")
         for target in self.targets.values():
-            self._require_unlocked(target)
-            if target.state is not TargetState.CANCELLED:
+            if _is_open(target):  # a locked target (after a withdrawn approval) keeps its state
                 target.state = TargetState.SCHEDULED
                 target.scheduled_at = at
         self.scheduled_at, self.timezone, self.local_time = at, timezone, local_time
@@ -296,11 +301,16 @@ class Post(Aggregate):
     @event("TargetFailed")
     def mark_failed(self, channel_id: UUID, attempt_id: UUID, reason: str, message: str,
                     retry_at: datetime | None = None) -> None:
-        kind = FailureReason(reason)
+        try:
+            kind = FailureReason(reason)
+        except ValueError:
+            raise InvalidValue("reason", f"must be one of {', '.join(r.value for r in FailureReason)}") from None
         target = self._current_attempt(channel_id, attempt_id, {TargetState.PUBLISHING, TargetState.UNCONFIRMED})
         target.failure = {"reason": kind.value, "message": message, "fix": kind.fix,
                           "retry_at": retry_at.isoformat() if retry_at else None}
-        if retry_at is not None:
+        if retry_at is not None and self.requires_approval and self.status is not PostStatus.SCHEDULED:
+            target.state = TargetState.DRAFT  # the approval was withdrawn: retried once approved and scheduled again
+        elif retry_at is not None:
             target.state, target.scheduled_at = TargetState.SCHEDULED, retry_at
         else:
             target.state = TargetState.FAILED
@@ -311,6 +321,8 @@ class Post(Aggregate):
         target = self._target(channel_id)
         if target.state is not TargetState.FAILED:
             raise RuleViolated("retry_not_failed", f"only a failed target can be retried; this one is {target.state}")
+        if self.requires_approval and self.status is not PostStatus.SCHEDULED:
+            raise RuleViolated("approval_required", "the post changed since it was approved: submit it for review again")
         target.state, target.scheduled_at = TargetState.SCHEDULED, at
 
     # ----- derived -------------------------------------------------------------------
@@ -379,7 +391,7 @@ class Post(Aggregate):
 
     def _require_fits(self, limits: dict[UUID, int]) -> None:
         for channel_id, target in self.targets.items():
-            if target.state is TargetState.CANCELLED:
+            if not _is_open(target):
                 continue
             problems = check_text(target.platform, self.text_for(channel_id), media_count=len(self.media),
                                   max_length=limits.get(channel_id))
