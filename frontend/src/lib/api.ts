@@ -243,6 +243,12 @@ export interface WorkspaceMembership {
 	id: string;
 	name: string;
 	role: Role;
+	requires_approval: boolean;
+}
+
+/** `GET /api/auth/me`: the signed-in user and every workspace they belong to. */
+export interface Me extends User {
+	workspaces: WorkspaceMembership[];
 }
 
 export interface AuthResponse {
@@ -279,6 +285,20 @@ export async function login(input: LoginInput, signal?: AbortSignal): Promise<Au
 	const result = await api.post<AuthResponse>('/api/auth/login', input, { signal });
 	rememberCsrfToken(result.csrf_token);
 	return result;
+}
+
+/** Who the session cookie belongs to; rejects with a 401 {@link ApiError} when there is no valid session. */
+export function getMe(signal?: AbortSignal): Promise<Me> {
+	return api.get<Me>('/api/auth/me', { signal });
+}
+
+/** End the session on the server (it clears both cookies). Sends `X-CSRF-Token` like every POST. */
+export async function logout(signal?: AbortSignal): Promise<void> {
+	try {
+		await api.post<void>('/api/auth/logout', undefined, { signal });
+	} finally {
+		rememberCsrfToken(null);
+	}
 }
 
 export function getHealth(signal?: AbortSignal): Promise<Health> {

@@ -1,10 +1,54 @@
-import type { AuthResponse, User, WorkspaceMembership } from './api';
+import type { User, WorkspaceMembership } from './api';
 
 /**
- * Who is signed in, as the last auth response said. Kept in memory only: the session
- * itself lives in the HttpOnly cookie, which script never sees.
+ * - `checking`: `GET /api/auth/me` has not answered yet (app start, or a retry);
+ * - `signed-in` / `signed-out`: known;
+ * - `unavailable`: the check failed for another reason than 401 (server down, 5xx), so
+ *   we do not know; the layout offers a retry instead of bouncing to /login.
  */
-class Session {
+export type SessionStatus = 'checking' | 'signed-in' | 'signed-out' | 'unavailable';
+
+/** Where the chosen workspace is remembered between visits. */
+export const WORKSPACE_STORAGE_KEY = 'postwizard.currentWorkspaceId';
+
+function storage(): Storage | null {
+	try {
+		return globalThis.localStorage ?? null;
+	} catch {
+		return null; // storage disabled (privacy settings): the choice just is not remembered
+	}
+}
+
+export function loadWorkspaceChoice(): string | null {
+	try {
+		return storage()?.getItem(WORKSPACE_STORAGE_KEY) ?? null;
+	} catch {
+		return null;
+	}
+}
+
+export function saveWorkspaceChoice(id: string): void {
+	try {
+		storage()?.setItem(WORKSPACE_STORAGE_KEY, id);
+	} catch {
+		// quota or disabled storage: not worth bothering the user about
+	}
+}
+
+/** The remembered workspace when the user still belongs to it, else their first one. */
+export function pickWorkspace(workspaces: readonly WorkspaceMembership[], preferred: string | null): string | null {
+	return workspaces.find((w) => w.id === preferred)?.id ?? workspaces[0]?.id ?? null;
+}
+
+/**
+ * Who is signed in, from the last `GET /api/auth/me` or auth answer. Kept in memory: the
+ * session itself lives in the HttpOnly cookie, which script never sees. Only the chosen
+ * workspace id is persisted (localStorage).
+ */
+export class Session {
+	status = $state<SessionStatus>('checking');
+	/** Why the last check failed, when `status` is `unavailable`. */
+	problem = $state<string | null>(null);
 	user = $state<User | null>(null);
 	workspaces = $state<WorkspaceMembership[]>([]);
 	currentWorkspaceId = $state<string | null>(null);
@@ -13,16 +57,37 @@ class Session {
 		this.workspaces.find((w) => w.id === this.currentWorkspaceId) ?? this.workspaces[0] ?? null
 	);
 
-	signIn(result: AuthResponse): void {
-		this.user = result.user;
+	signIn(result: { user: User; workspaces: WorkspaceMembership[] }): void {
+		this.user = { id: result.user.id, email: result.user.email, name: result.user.name };
 		this.workspaces = result.workspaces;
-		this.currentWorkspaceId = result.workspaces[0]?.id ?? null;
+		this.currentWorkspaceId = pickWorkspace(result.workspaces, loadWorkspaceChoice());
+		this.problem = null;
+		this.status = 'signed-in';
 	}
 
 	signOut(): void {
 		this.user = null;
 		this.workspaces = [];
 		this.currentWorkspaceId = null;
+		this.problem = null;
+		this.status = 'signed-out';
+	}
+
+	checking(): void {
+		this.problem = null;
+		this.status = 'checking';
+	}
+
+	unavailable(problem: string): void {
+		this.problem = problem;
+		this.status = 'unavailable';
+	}
+
+	/** Switch workspace and remember the choice; ids the user does not belong to are ignored. */
+	selectWorkspace(id: string): void {
+		if (!this.workspaces.some((w) => w.id === id)) return;
+		this.currentWorkspaceId = id;
+		saveWorkspaceChoice(id);
 	}
 }
 
