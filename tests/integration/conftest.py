@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,30 +18,33 @@ import pytest
 import uvicorn
 
 from adapters.shared.database_url import DatabaseLocation
+from adapters.shared.embedded_postgres import start_embedded_postgres
 from adapters.shared.migrate import migrate
 from entrypoints.api.app import create_app
 from entrypoints.container import Container, build_container, shutdown
 from entrypoints.settings import Settings
 
 
-def _server_location(tmp_root: Path) -> DatabaseLocation:
+@pytest.fixture(scope="session")
+def test_server() -> DatabaseLocation:
+    """POSTWIZARD_TEST_DATABASE_URL's server, else an embedded PostgreSQL stopped and removed at the end.
+
+    The embedded data dir lives outside pytest's temp root, which another pytest run may prune."""
     url = os.environ.get("POSTWIZARD_TEST_DATABASE_URL")
     if url:
-        return DatabaseLocation.parse(url)
-    from adapters.shared.embedded_postgres import start_embedded_postgres
-
-    location, server = start_embedded_postgres(tmp_root)
-    _keep.append(server)
-    return location
-
-
-_keep: list[object] = []
+        yield DatabaseLocation.parse(url)
+        return
+    root = Path(tempfile.mkdtemp(prefix="postwizard-tests-"))
+    location, server = start_embedded_postgres(root)
+    yield location
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def database(tmp_path_factory) -> DatabaseLocation:
+def database(test_server: DatabaseLocation) -> DatabaseLocation:
     """A new, migrated database on the test server; dropped at the end."""
-    server = _server_location(tmp_path_factory.mktemp("pg"))
+    server = test_server
     name = f"pw_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(server.libpq_url(), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')

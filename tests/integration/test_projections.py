@@ -61,34 +61,45 @@ async def _applied(engine) -> tuple[int, int, int]:
     return history, views, position
 
 
-def _projector(location, *extra, batch_size=500) -> Projector:
-    app = build_application(location.eventsourcing_env())
-    return Projector(app, create_engine(location), [CampaignProjection(), PostProjection(), *extra],
-                     batch_size=batch_size)
+@pytest.fixture
+async def projectors(fresh_database):
+    """Builds projectors on the test's database, each as a separate process would; closes them all."""
+    built: list[Projector] = []
+
+    def build(*extra, batch_size=500) -> Projector:
+        app = build_application(fresh_database.eventsourcing_env())
+        built.append(Projector(app, create_engine(fresh_database), [CampaignProjection(), PostProjection(), *extra],
+                               batch_size=batch_size))
+        return built[-1]
+
+    yield build
+    for projector in built:
+        await projector.engine.dispose()
+        projector.app.close()
 
 
-async def test_events_saved_before_a_crash_are_projected_once_on_restart(fresh_database):
+async def test_events_saved_before_a_crash_are_projected_once_on_restart(fresh_database, projectors):
     posts = await _write_posts(fresh_database, 20)  # saved, never projected: the process "died" here
     events = sum(p.version for p in posts)
-    projector = _projector(fresh_database, batch_size=7)  # several batches
+    projector = projectors(batch_size=7)  # several batches
     assert await projector.catch_up() == events
     assert await _applied(projector.engine) == (events, events, events)
-    assert await _projector(fresh_database).catch_up() == events  # a second run applies nothing again
+    assert await projectors().catch_up() == events  # a second run applies nothing again
     assert await _applied(projector.engine) == (events, events, events)
 
 
-async def test_a_crash_inside_the_projection_rolls_back_then_applies_once(fresh_database):
+async def test_a_crash_inside_the_projection_rolls_back_then_applies_once(fresh_database, projectors):
     posts = await _write_posts(fresh_database, 5)
     events = sum(p.version for p in posts)
-    crashing = _projector(fresh_database, CrashAfterWriting())
+    crashing = projectors(CrashAfterWriting())
     with pytest.raises(Boom):
         await crashing.catch_up()
     assert await _applied(crashing.engine) == (0, 0, 0)  # neither rows nor position survived
-    assert await _projector(fresh_database).catch_up() == events
+    assert await projectors().catch_up() == events
     assert await _applied(crashing.engine) == (events, events, events)
 
 
-async def test_sigkill_mid_projection_then_restart_applies_each_event_once(fresh_database):
+async def test_sigkill_mid_projection_then_restart_applies_each_event_once(fresh_database, projectors):
     posts = await _write_posts(fresh_database, 10)
     events = sum(p.version for p in posts)
     proc = subprocess.Popen([sys.executable, "-m", "tests.integration.stalled_projector", fresh_database.libpq_url()],
@@ -107,14 +118,14 @@ async def test_sigkill_mid_projection_then_restart_applies_each_event_once(fresh
     finally:
         if proc.poll() is None:
             proc.kill()
-    projector = _projector(fresh_database)
+    projector = projectors()
     assert await projector.catch_up() == events
     assert await _applied(projector.engine) == (events, events, events)
 
 
-async def test_concurrent_catch_ups_apply_each_event_once(fresh_database):
+async def test_concurrent_catch_ups_apply_each_event_once(fresh_database, projectors):
     posts = await _write_posts(fresh_database, 30, edits=1)
     events = sum(p.version for p in posts)
-    projectors = [_projector(fresh_database, batch_size=5) for _ in range(4)]
-    await asyncio.gather(*[p.catch_up() for p in projectors])
-    assert await _applied(projectors[0].engine) == (events, events, events)
+    many = [projectors(batch_size=5) for _ in range(4)]
+    await asyncio.gather(*[p.catch_up() for p in many])
+    assert await _applied(many[0].engine) == (events, events, events)

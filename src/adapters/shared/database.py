@@ -10,11 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from adapters.shared.database_url import DatabaseLocation
 
 metadata = MetaData()
+CONNECT_TIMEOUT = 10  # seconds: an unreachable database is an error, never a hang
 
 
 def create_engine(location: DatabaseLocation, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(location.sqlalchemy_url("asyncpg"), pool_size=pool_size, max_overflow=pool_size,
-                               pool_pre_ping=True)
+                               pool_pre_ping=True, connect_args={"timeout": CONNECT_TIMEOUT})
 
 
 class StdUuid(TypeDecorator):

@@ -46,6 +46,7 @@ class DatabaseLocation:
             "POSTGRES_PORT": str(self.port),
             "POSTGRES_USER": self.user,
             "POSTGRES_PASSWORD": self.password,
+            "POSTGRES_CONNECT_TIMEOUT": "10",
         }
 
     def with_dbname(self, dbname: str) -> "DatabaseLocation":

@@ -18,6 +18,7 @@ from uuid import UUID
 import anyio
 from eventsourcing.domain import Aggregate
 from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -26,6 +27,8 @@ from adapters.shared.tracking import projection_tracking
 
 log = logging.getLogger(__name__)
 _LOCK_KEY = 0x706F7374  # any constant shared by every process running this projector
+_LOCK_NOT_AVAILABLE = "55P03"
+LOCK_TIMEOUT = "10s"
 
 
 class Projection(Protocol):
@@ -46,9 +49,18 @@ class Projector:
         self.limiter = anyio.CapacityLimiter(2)
 
     async def wait_for(self, position: int | None) -> None:
-        """Read-your-writes: return once the read tables include `position`."""
+        """Read-your-writes: return once the read tables include `position`.
+
+        Bounded: if another process holds the projection lock past LOCK_TIMEOUT (frozen or
+        stalled), the command has still succeeded, so this returns and the background
+        loop projects it moments later."""
         if position is not None and position > self.position:
-            await self.catch_up()
+            try:
+                await self.catch_up()
+            except DBAPIError as exc:
+                if getattr(exc.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
+                    raise
+                log.warning("projection lock busy for %s; read tables will catch up in the background", LOCK_TIMEOUT)
 
     async def catch_up(self) -> int:
         while True:
@@ -58,6 +70,7 @@ class Projector:
 
     async def _apply_batch(self) -> int:
         async with self.engine.begin() as conn:
+            await conn.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
             await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
             position = await conn.scalar(
                 select(projection_tracking.c.position).where(projection_tracking.c.name == self.name)) or 0
