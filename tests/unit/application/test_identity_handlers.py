@@ -1,0 +1,371 @@
+"""Identity handlers on the in-memory unit of work: sign-up, log-in, sessions, API tokens,
+workspaces, invitations and roles."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import uuid4
+
+import pytest
+
+from application.identity.commands import (
+    AcceptInvitation,
+    Authenticate,
+    ChangeRole,
+    CreateApiToken,
+    CreateWorkspace,
+    GetMe,
+    InviteMember,
+    ListMembers,
+    LogIn,
+    LogOut,
+    ResolveActor,
+    SignUp,
+    UpdateWorkspaceSettings,
+)
+from application.identity.credentials import digest
+from application.shared.errors import Forbidden, NotFound, Unauthenticated
+from domain.shared.errors import InvalidValue, RuleViolated
+from domain.shared.roles import Role
+from tests.unit.conftest import PASSWORD
+
+
+def sign_up(email="ada@example.com", password=PASSWORD, name="Ada", workspace="Acme") -> SignUp:
+    return SignUp(email=email, password=password, name=name, workspace_name=workspace)
+
+
+# --- sign up ----------------------------------------------------------------------------
+
+async def test_sign_up_creates_user_workspace_ownership_and_session(app, uow, clock):
+    session, workspace = await app.sign_up(sign_up(email="  Ada@Example.com "))
+    state = uow.state
+    user = state.users[session.user_id]
+    assert user.email == "ada@example.com" and user.name == "Ada" and user.created_at == clock.now()
+    assert workspace.name == "Acme" and workspace.requires_approval is False
+    assert state.workspaces[workspace.id].name == "Acme"
+    assert state.memberships[(workspace.id, user.id)].role is Role.OWNER
+    assert session.expires_at == clock.now() + timedelta(days=14)
+    principal = await app.authenticate(Authenticate(session_token=session.session_token))
+    assert principal.user_id == user.id and principal.via == "session"
+    assert principal.csrf_token == session.csrf_token
+
+
+async def test_passwords_and_session_tokens_are_stored_hashed(app, uow, hasher):
+    session, _ = await app.sign_up(sign_up())
+    user = uow.state.users[session.user_id]
+    assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
+    assert await hasher.verify(user.password_hash, PASSWORD)
+    assert list(uow.state.sessions) == [digest(session.session_token)]
+    assert session.session_token not in repr(uow.state)
+
+
+async def test_an_email_signs_up_once_whatever_its_case(app, uow):
+    await app.sign_up(sign_up(email="ada@example.com"))
+    with pytest.raises(RuleViolated) as info:
+        await app.sign_up(sign_up(email="ADA@example.com", workspace="Another"))
+    assert info.value.rule == "email_taken"
+    assert len(uow.state.users) == 1 and len(uow.state.workspaces) == 1
+
+
+@pytest.mark.parametrize(("command", "field"), [
+    (sign_up(email="not-an-email"), "email"),
+    (sign_up(password="short"), "password"),
+    (sign_up(name="  "), "name"),
+    (sign_up(workspace=""), "workspace_name"),
+])
+async def test_sign_up_validates_its_input(app, uow, command, field):
+    with pytest.raises(InvalidValue) as info:
+        await app.sign_up(command)
+    assert info.value.field == field
+    assert uow.state.users == {}
+
+
+# --- log in, sessions, log out ----------------------------------------------------------
+
+async def test_log_in_starts_a_new_session(app, uow, clock):
+    first, _ = await app.sign_up(sign_up())
+    clock.advance(timedelta(hours=1))
+    session = await app.log_in(LogIn(" ADA@example.com", PASSWORD))
+    assert session.user_id == first.user_id and session.session_token != first.session_token
+    assert session.expires_at == clock.now() + timedelta(days=14)
+    assert len(uow.state.sessions) == 2
+    assert (await app.authenticate(Authenticate(session_token=session.session_token))).user_id == first.user_id
+
+
+@pytest.mark.parametrize(("email", "password"), [
+    ("ada@example.com", "wrong password!"),
+    ("ada@example.com", ""),
+    ("nobody@example.com", PASSWORD),
+    ("not an email", PASSWORD),
+])
+async def test_log_in_refusals_all_look_the_same(app, uow, email, password):
+    await app.sign_up(sign_up())
+    with pytest.raises(Unauthenticated) as info:
+        await app.log_in(LogIn(email, password))
+    assert str(info.value) == "the email or password is wrong"
+    assert len(uow.state.sessions) == 1  # only the sign-up session
+
+
+async def test_sessions_expire(app, clock):
+    session, _ = await app.sign_up(sign_up())
+    clock.advance(timedelta(days=14) - timedelta(seconds=1))
+    await app.authenticate(Authenticate(session_token=session.session_token))
+    clock.advance(timedelta(seconds=1))
+    with pytest.raises(Unauthenticated):
+        await app.authenticate(Authenticate(session_token=session.session_token))
+
+
+async def test_log_out_ends_the_session_on_the_server(app, uow):
+    session, _ = await app.sign_up(sign_up())
+    other = await app.log_in(LogIn("ada@example.com", PASSWORD))
+    await app.log_out(LogOut(session.session_token))
+    with pytest.raises(Unauthenticated):
+        await app.authenticate(Authenticate(session_token=session.session_token))
+    assert (await app.authenticate(Authenticate(session_token=other.session_token))).user_id == session.user_id
+    assert list(uow.state.sessions) == [digest(other.session_token)]
+
+
+@pytest.mark.parametrize("command", [
+    Authenticate(),
+    Authenticate(session_token="made-up"),
+    Authenticate(api_token="pw_made-up"),
+    Authenticate(api_token="not-a-pw-token"),
+])
+async def test_unknown_credentials_are_unauthenticated(app, command):
+    await app.sign_up(sign_up())
+    with pytest.raises(Unauthenticated):
+        await app.authenticate(command)
+
+
+# --- API tokens -------------------------------------------------------------------------
+
+async def test_api_token_is_shown_once_and_stored_hashed(app, uow, clock):
+    session, _ = await app.sign_up(sign_up())
+    created = await app.create_api_token(CreateApiToken(session.user_id, "  CI script "))
+    assert created.token.startswith("pw_") and len(created.token) > 40 and created.name == "CI script"
+    record = uow.state.api_tokens[created.id]
+    assert record.token_hash == digest(created.token) and record.user_id == session.user_id
+    assert record.created_at == clock.now() and record.last_used_at is None
+    assert created.token not in repr(uow.state)
+    assert record.prefix == created.token[:8]
+
+
+async def test_api_token_authenticates_and_records_its_use_at_most_once_a_minute(app, uow, clock):
+    session, _ = await app.sign_up(sign_up())
+    created = await app.create_api_token(CreateApiToken(session.user_id, "cli"))
+    principal = await app.authenticate(Authenticate(api_token=created.token))
+    assert principal.user_id == session.user_id and principal.via == "api_token" and principal.csrf_token is None
+    first_use = clock.now()
+    assert uow.state.api_tokens[created.id].last_used_at == first_use
+    clock.advance(timedelta(seconds=30))
+    await app.authenticate(Authenticate(api_token=created.token))
+    assert uow.state.api_tokens[created.id].last_used_at == first_use
+    clock.advance(timedelta(seconds=31))
+    await app.authenticate(Authenticate(api_token=created.token))
+    assert uow.state.api_tokens[created.id].last_used_at == clock.now()
+
+
+async def test_a_revoked_api_token_is_refused(app, uow, clock):
+    session, _ = await app.sign_up(sign_up())
+    created = await app.create_api_token(CreateApiToken(session.user_id, "cli"))
+    uow.state.api_tokens[created.id].revoked_at = clock.now()
+    with pytest.raises(Unauthenticated) as info:
+        await app.authenticate(Authenticate(api_token=created.token))
+    assert "revoked" in str(info.value)
+
+
+async def test_api_token_name_is_required(app):
+    session, _ = await app.sign_up(sign_up())
+    with pytest.raises(InvalidValue) as info:
+        await app.create_api_token(CreateApiToken(session.user_id, " "))
+    assert info.value.field == "name"
+
+
+# --- workspaces and actors --------------------------------------------------------------
+
+async def test_resolve_actor_gives_the_members_role(app):
+    owner = await app.owner()
+    editor = await app.member(owner, "editor")
+    assert editor.actor.role is Role.EDITOR and editor.actor.workspace_id == owner.actor.workspace_id
+    assert owner.actor.role is Role.OWNER
+
+
+async def test_a_workspace_the_user_is_not_in_does_not_exist_for_them(app):
+    a, b = await app.owner("A"), await app.owner("B")
+    with pytest.raises(NotFound):
+        await app.resolve_actor(ResolveActor(b.user_id, a.actor.workspace_id))
+    with pytest.raises(NotFound):
+        await app.resolve_actor(ResolveActor(a.user_id, uuid4()))
+
+
+async def test_create_workspace_makes_its_creator_owner(app):
+    owner = await app.owner("First")
+    workspace = await app.create_workspace(CreateWorkspace(owner.user_id, " Second ", requires_approval=True))
+    assert workspace.name == "Second" and workspace.requires_approval is True
+    actor = await app.resolve_actor(ResolveActor(owner.user_id, workspace.id))
+    assert actor.role is Role.OWNER
+    me = await app.get_me(GetMe(owner.user_id))
+    assert me.email == owner.email
+    assert sorted((w.name, w.role, w.requires_approval) for w in me.workspaces) == [
+        ("First", "owner", False), ("Second", "owner", True)]
+    with pytest.raises(InvalidValue):
+        await app.create_workspace(CreateWorkspace(owner.user_id, ""))
+
+
+async def test_get_me_of_a_deleted_account_is_unauthenticated(app):
+    with pytest.raises(Unauthenticated):
+        await app.get_me(GetMe(uuid4()))
+
+
+async def test_owner_updates_workspace_settings(app, uow):
+    owner = await app.owner("Old name")
+    workspace = await app.update_workspace_settings(
+        UpdateWorkspaceSettings(owner.actor, name=" New name ", requires_approval=True))
+    assert (workspace.name, workspace.requires_approval) == ("New name", True)
+    stored = uow.state.workspaces[owner.actor.workspace_id]
+    assert (stored.name, stored.requires_approval) == ("New name", True)
+    await app.update_workspace_settings(UpdateWorkspaceSettings(owner.actor, requires_approval=False))
+    stored = uow.state.workspaces[owner.actor.workspace_id]
+    assert (stored.name, stored.requires_approval) == ("New name", False)
+    with pytest.raises(InvalidValue) as info:
+        await app.update_workspace_settings(UpdateWorkspaceSettings(owner.actor, name="  "))
+    assert info.value.field == "name"
+
+
+@pytest.mark.parametrize("role", ["editor", "reviewer", "viewer"])
+async def test_only_owners_manage_the_workspace(app, uow, role):
+    owner = await app.owner("Acme")
+    someone = await app.member(owner, role)
+    with pytest.raises(Forbidden):
+        await app.update_workspace_settings(UpdateWorkspaceSettings(someone.actor, name="Hijacked"))
+    with pytest.raises(Forbidden):
+        await app.invite_member(InviteMember(someone.actor, "x@example.com", "owner"))
+    with pytest.raises(Forbidden):
+        await app.change_role(ChangeRole(someone.actor, someone.user_id, "owner"))
+    assert uow.state.workspaces[owner.actor.workspace_id].name == "Acme"
+    assert (await app.resolve_actor(ResolveActor(someone.user_id, owner.actor.workspace_id))).role is Role(role)
+
+
+# --- invitations ------------------------------------------------------------------------
+
+async def test_invitation_is_accepted_by_the_invited_email(app, uow, clock):
+    owner = await app.owner()
+    bob = await app.owner("Bob's", email="bob@example.com")
+    invitation = await app.invite_member(InviteMember(owner.actor, " BOB@example.com ", "reviewer"))
+    assert invitation.expires_at == clock.now() + timedelta(days=7)
+    stored = uow.state.invitations[invitation.id]
+    assert stored.email == "bob@example.com" and stored.token_hash == digest(invitation.token)
+    assert invitation.token not in repr(uow.state)
+    membership = await app.accept_invitation(AcceptInvitation(bob.user_id, invitation.token))
+    assert membership.role is Role.REVIEWER and membership.workspace_id == owner.actor.workspace_id
+    assert uow.state.invitations[invitation.id].accepted_at == clock.now()
+    members = await app.list_members(ListMembers(owner.actor))
+    assert sorted((m.email, m.role) for m in members) == sorted([(owner.email, "owner"), (bob.email, "reviewer")])
+
+
+async def test_an_invitation_works_once(app):
+    owner = await app.owner()
+    bob = await app.owner(email="bob@example.com")
+    invitation = await app.invite_member(InviteMember(owner.actor, "bob@example.com", "editor"))
+    await app.accept_invitation(AcceptInvitation(bob.user_id, invitation.token))
+    with pytest.raises(RuleViolated) as info:
+        await app.accept_invitation(AcceptInvitation(bob.user_id, invitation.token))
+    assert info.value.rule == "invitation_used"
+
+
+async def test_another_user_cannot_accept_the_invitation(app, uow):
+    owner = await app.owner()
+    eve = await app.owner(email="eve@example.com")
+    invitation = await app.invite_member(InviteMember(owner.actor, "bob@example.com", "editor"))
+    with pytest.raises(RuleViolated) as info:
+        await app.accept_invitation(AcceptInvitation(eve.user_id, invitation.token))
+    assert info.value.rule == "invitation_email"
+    assert (owner.actor.workspace_id, eve.user_id) not in uow.state.memberships
+    assert uow.state.invitations[invitation.id].accepted_at is None
+
+
+async def test_an_expired_invitation_is_refused(app, clock):
+    owner = await app.owner()
+    bob = await app.owner(email="bob@example.com")
+    invitation = await app.invite_member(InviteMember(owner.actor, "bob@example.com", "editor"))
+    clock.advance(timedelta(days=7, seconds=1))
+    with pytest.raises(RuleViolated) as info:
+        await app.accept_invitation(AcceptInvitation(bob.user_id, invitation.token))
+    assert info.value.rule == "invitation_expired"
+
+
+async def test_an_unknown_invitation_token_is_not_found(app):
+    bob = await app.owner(email="bob@example.com")
+    with pytest.raises(NotFound):
+        await app.accept_invitation(AcceptInvitation(bob.user_id, "made-up"))
+
+
+async def test_members_are_not_invited_again(app):
+    owner = await app.owner()
+    editor = await app.member(owner, "editor")
+    with pytest.raises(RuleViolated) as info:
+        await app.invite_member(InviteMember(owner.actor, editor.email.upper(), "viewer"))
+    assert info.value.rule == "already_member"
+
+
+async def test_a_second_invitation_cannot_make_a_member_join_twice(app, uow):
+    owner = await app.owner()
+    bob = await app.owner(email="bob@example.com")
+    first = await app.invite_member(InviteMember(owner.actor, "bob@example.com", "viewer"))
+    second = await app.invite_member(InviteMember(owner.actor, "bob@example.com", "owner"))
+    await app.accept_invitation(AcceptInvitation(bob.user_id, first.token))
+    with pytest.raises(RuleViolated) as info:
+        await app.accept_invitation(AcceptInvitation(bob.user_id, second.token))
+    assert info.value.rule == "already_member"
+    assert uow.state.memberships[(owner.actor.workspace_id, bob.user_id)].role is Role.VIEWER
+
+
+@pytest.mark.parametrize(("email", "role", "field"), [
+    ("bob@example.com", "admin", "role"),
+    ("not-an-email", "editor", "email"),
+])
+async def test_invitation_input_is_validated(app, uow, email, role, field):
+    owner = await app.owner()
+    with pytest.raises(InvalidValue) as info:
+        await app.invite_member(InviteMember(owner.actor, email, role))
+    assert info.value.field == field
+    assert uow.state.invitations == {}
+
+
+# --- roles ------------------------------------------------------------------------------
+
+async def test_owner_changes_a_members_role(app, uow):
+    owner = await app.owner()
+    editor = await app.member(owner, "editor")
+    membership = await app.change_role(ChangeRole(owner.actor, editor.user_id, "reviewer"))
+    assert membership.role is Role.REVIEWER
+    assert uow.state.memberships[(owner.actor.workspace_id, editor.user_id)].role is Role.REVIEWER
+
+
+async def test_the_last_owner_cannot_step_down_until_another_owner_exists(app, uow):
+    owner = await app.owner()
+    editor = await app.member(owner, "editor")
+    with pytest.raises(RuleViolated) as info:
+        await app.change_role(ChangeRole(owner.actor, owner.user_id, "editor"))
+    assert info.value.rule == "last_owner"
+    assert uow.state.memberships[(owner.actor.workspace_id, owner.user_id)].role is Role.OWNER
+    await app.change_role(ChangeRole(owner.actor, editor.user_id, "owner"))
+    await app.change_role(ChangeRole(owner.actor, owner.user_id, "viewer"))
+    assert uow.state.memberships[(owner.actor.workspace_id, owner.user_id)].role is Role.VIEWER
+
+
+async def test_change_role_of_someone_outside_the_workspace_is_not_found(app):
+    owner, stranger = await app.owner("A"), await app.owner("B")
+    with pytest.raises(NotFound):
+        await app.change_role(ChangeRole(owner.actor, stranger.user_id, "viewer"))
+    with pytest.raises(InvalidValue) as info:
+        await app.change_role(ChangeRole(owner.actor, owner.user_id, "superuser"))
+    assert info.value.field == "role"
+
+
+async def test_members_list_only_their_workspace(app):
+    a, b = await app.owner("A"), await app.owner("B")
+    viewer = await app.member(a, "viewer")
+    listed = await app.list_members(ListMembers(viewer.actor))
+    assert {m.user_id for m in listed} == {a.user_id, viewer.user_id}
+    assert b.user_id not in {m.user_id for m in listed}
