@@ -110,7 +110,7 @@ class Container(containers.DeclarativeContainer):
 
     # publishing
     create_draft_post = providers.Singleton(CreateDraftPostHandler, event_store, uow, clock)
-    edit_post = providers.Singleton(EditPostHandler, event_store, uow)
+    edit_post = providers.Singleton(EditPostHandler, event_store, uow, clock)
     set_variant = providers.Singleton(SetVariantHandler, event_store)
     submit_for_review = providers.Singleton(SubmitForReviewHandler, event_store)
     approve_post = providers.Singleton(ApprovePostHandler, event_store)

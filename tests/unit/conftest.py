@@ -120,7 +120,7 @@ class App:
         self.archive_campaign = ArchiveCampaignHandler(store)
         # publishing
         self.create_draft_post = CreateDraftPostHandler(store, uow, clock)
-        self.edit_post = EditPostHandler(store, uow)
+        self.edit_post = EditPostHandler(store, uow, clock)
         self.set_variant = SetVariantHandler(store)
         self.submit_for_review = SubmitForReviewHandler(store)
         self.approve_post = ApprovePostHandler(store)

@@ -1,11 +1,12 @@
-"""Edit a post's base text, media or channels; refused for targets already publishing or published."""
+"""Edit a post's base text, media or channels; refused for targets already publishing or published,
+and for a scheduled post whose new content would break a platform's rules."""
 
 from __future__ import annotations
 
 from application.publishing.commands import EditPost
 from application.publishing.targets import resolve_targets
 from application.shared.loading import load_for
-from application.shared.ports import EventStore
+from application.shared.ports import Clock, EventStore
 from application.shared.results import Saved
 from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.publishing.post import Post
@@ -13,14 +14,15 @@ from domain.shared.roles import Permission
 
 
 class EditPostHandler:
-    def __init__(self, store: EventStore, uow: UnitOfWorkFactory) -> None:
-        self.store, self.uow = store, uow
+    def __init__(self, store: EventStore, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self.store, self.uow, self.clock = store, uow, clock
 
     async def __call__(self, cmd: EditPost) -> Saved:
         cmd.actor.require(Permission.EDIT_CONTENT)
         post = await load_for(self.store, cmd.actor, Post, cmd.post_id, "post", cmd.expected_version)
         if cmd.channel_ids is not None:
-            post.change_targets(by=cmd.actor.user_id, targets=await resolve_targets(self.uow, cmd.actor, cmd.channel_ids))
+            post.change_targets(by=cmd.actor.user_id, targets=await resolve_targets(self.uow, cmd.actor, cmd.channel_ids),
+                                now=self.clock.now())
         post.edit(by=cmd.actor.user_id, text=cmd.text, media=cmd.media)
         position = await self.store.save(post)
         return Saved(post.id, post.version, position)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from application.publishing.commands import CalendarRange, GetPost, ListPosts
 from application.publishing.views import CalendarEntry, CalendarReader, PostReader, PostView
 from application.shared.errors import NotFound
+from domain.publishing.states import PostStatus
 from domain.shared.errors import InvalidValue
 from domain.shared.roles import Permission
 
@@ -53,5 +54,7 @@ class ListPostsHandler:
             raise InvalidValue("limit", "must be 1 to 500")
         if query.offset < 0:
             raise InvalidValue("offset", "must be at least 0")
+        if query.status is not None and query.status not in {s.value for s in PostStatus}:
+            raise InvalidValue("status", f"must be one of {', '.join(s.value for s in PostStatus)}")
         return await self.reader.list(query.actor.workspace_id, query.status, query.campaign_id,
                                       query.limit, query.offset)

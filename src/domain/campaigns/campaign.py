@@ -88,6 +88,7 @@ class Campaign(Aggregate):
 
     def update(self, *, by: UUID, **changes) -> None:
         """Change any of name, objective, starts_on, ends_on, brand_voice, utm_defaults."""
+        self._require_not_archived()
         allowed = {"name", "objective", "starts_on", "ends_on", "brand_voice", "utm_defaults"}
         unknown = set(changes) - allowed
         if unknown:

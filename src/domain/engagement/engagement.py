@@ -75,6 +75,8 @@ class Engagement:
 
     def record(self, taken_at: datetime, counters: Counters) -> Snapshot | None:
         """Append a snapshot; returns it, or None when nothing changed since the last one."""
+        if taken_at.tzinfo is None:
+            raise InvalidValue("taken_at", "must be a UTC instant (with a time zone)")
         if taken_at < self.published_at:
             raise RuleViolated("snapshot_before_publish", "a metric snapshot cannot predate the post")
         latest = self.latest

@@ -19,6 +19,8 @@ Rules:
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -139,6 +141,7 @@ class Post(Aggregate):
         new_text = self.text if text is None else _clean_text(text)
         new_media = self.media if media is None else _clean_media(media)
         if new_text != self.text or new_media != self.media:
+            self._require_still_fits(lambda post: post._content_edited(by=by, text=new_text, media=new_media))
             self._content_edited(by=by, text=new_text, media=new_media)
 
     @event("ContentEdited")
@@ -159,6 +162,7 @@ class Post(Aggregate):
         if text is not None:
             text = _clean_text(text)
         if self.variants.get(channel_id) != text:
+            self._require_still_fits(lambda post: post._variant_set(by=by, channel_id=channel_id, text=text))
             self._variant_set(by=by, channel_id=channel_id, text=text)
 
     @event("VariantSet")
@@ -171,10 +175,16 @@ class Post(Aggregate):
             self.variants[channel_id] = text
         self._withdraw_approval()
 
-    def change_targets(self, *, by: UUID, targets: list[dict]) -> None:
+    def change_targets(self, *, by: UUID, targets: list[dict], now: datetime | None = None) -> None:
+        """Channels added to a scheduled post join its schedule, which must not have passed."""
         targets = _targets(targets)
-        if {t["channel_id"] for t in targets} != {str(c) for c in self.targets}:
-            self._targets_changed(by=by, targets=targets)
+        added = {t["channel_id"] for t in targets} - {str(c) for c in self.targets}
+        if not added and len(targets) == len(self.targets):
+            return
+        if added and self.status is PostStatus.SCHEDULED and now and self.scheduled_at and self.scheduled_at < now:
+            raise RuleViolated("schedule_in_past", "the post's time has passed; reschedule it before adding channels")
+        self._require_still_fits(lambda post: post._targets_changed(by=by, targets=targets))
+        self._targets_changed(by=by, targets=targets)
 
     @event("TargetsChanged")
     def _targets_changed(self, by: UUID, targets: list[dict]) -> None:
@@ -187,6 +197,8 @@ class Post(Aggregate):
         self.targets = {}
         self._set_targets(targets, previous=old)
         self.variants = {c: v for c, v in self.variants.items() if c in self.targets}
+        if all(t.state is TargetState.CANCELLED for t in self.targets.values()):
+            self.status = PostStatus.CANCELLED
         self._withdraw_approval()
 
     # ----- approval ------------------------------------------------------------------
@@ -397,6 +409,15 @@ class Post(Aggregate):
                                   max_length=limits.get(channel_id))
             if problems:
                 raise RuleViolated(f"platform_rules.{problems[0].rule}", problems[0].message)
+
+    def _require_still_fits(self, change: Callable[["Post"], None]) -> None:
+        """A scheduled post must keep passing every platform's rules: try the change on a copy first."""
+        if self.status is not PostStatus.SCHEDULED:
+            return
+        trial = copy.deepcopy(self)
+        change(trial)
+        if trial.status is PostStatus.SCHEDULED:
+            trial._require_fits({})
 
     def _withdraw_approval(self) -> None:
         if not self.requires_approval or self.status is PostStatus.DRAFT:

@@ -483,7 +483,7 @@ class RacingStore:
 async def test_concurrent_edits_one_wins_one_conflicts(app, store, uow, scene):
     owner, mastodon, _ = scene
     post_id = await app.draft(owner, [mastodon])
-    edit = EditPostHandler(RacingStore(store), uow)
+    edit = EditPostHandler(RacingStore(store), uow, app.clock)
     results = await asyncio.gather(edit(EditPost(owner.actor, post_id, text="Alice's")),
                                    edit(EditPost(owner.actor, post_id, text="Bob's")), return_exceptions=True)
     conflicts = [r for r in results if isinstance(r, ConcurrencyConflict)]
@@ -597,3 +597,12 @@ async def test_list_posts_passes_filters_through(app, limit):
                                                      limit=limit, offset=10))
     assert [p.id for p in posts] == [post_id]
     assert reader.calls == [("list", owner.actor.workspace_id, "scheduled", campaign, limit, 10)]
+
+
+async def test_list_posts_refuses_an_unknown_status(app):
+    owner = await app.owner()
+    reader = FakePostReader()
+    with pytest.raises(InvalidValue) as info:
+        await ListPostsHandler(reader)(ListPosts(owner.actor, status="sheduled"))
+    assert info.value.field == "status" and "scheduled" in info.value.message
+    assert reader.calls == []

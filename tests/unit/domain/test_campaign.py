@@ -9,7 +9,7 @@ import pytest
 from adapters.shared.event_store import build_application
 from domain.campaigns.brand_voice import BrandVoice, utm_defaults
 from domain.campaigns.campaign import Campaign, CampaignStatus
-from domain.shared.errors import InvalidValue
+from domain.shared.errors import InvalidValue, RuleViolated
 from tests.unit.factories import USER, WORKSPACE, assert_refused, event_names, state
 
 
@@ -246,3 +246,11 @@ def test_campaign_survives_a_round_trip_through_the_event_store():
     finally:
         app.close()
 
+
+
+def test_even_a_no_op_update_of_an_archived_campaign_is_refused():
+    campaign = Campaign.plan(workspace_id=WORKSPACE, created_by=USER, name="Old")
+    campaign.archive(by=campaign.created_by)
+    with pytest.raises(RuleViolated) as refused:
+        campaign.update(by=campaign.created_by, name="Old")
+    assert refused.value.rule == "campaign_archived"

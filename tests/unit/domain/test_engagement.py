@@ -157,3 +157,9 @@ def test_poll_interval_never_shrinks_with_age(a, b):
     young, old = sorted((a, b))
     assert e.next_poll_after(PUBLISHED_AT + timedelta(minutes=young)) <= e.next_poll_after(
         PUBLISHED_AT + timedelta(minutes=old))
+
+
+def test_a_snapshot_without_a_time_zone_is_refused_by_name():
+    with pytest.raises(InvalidValue) as info:
+        engagement().record(NOW.replace(tzinfo=None), Counters(likes=1))
+    assert info.value.field == "taken_at"

@@ -10,7 +10,7 @@ import pytest
 from adapters.shared.event_store import build_application
 from domain.publishing.post import MAX_MEDIA, MAX_TEXT, Post
 from domain.publishing.states import FailureReason, PostStatus, TargetState
-from domain.shared.errors import InvalidValue
+from domain.shared.errors import InvalidValue, RuleViolated
 from tests.unit.factories import (
     LATER,
     NOW,
@@ -721,3 +721,58 @@ def test_post_survives_a_round_trip_through_the_event_store():
         assert loaded.status is PostStatus.SCHEDULED
     finally:
         app.close()
+
+
+# ----- a scheduled post keeps fitting its platforms ------------------------------------
+
+def _scheduled_on(platform: str, text: str = "fits"):
+    post = Post.draft(workspace_id=uuid4(), author_id=USER, text=text,
+                      targets=[{"channel_id": str(uuid4()), "platform": platform}])
+    post.schedule(by=USER, at=_LATER, timezone="UTC", local_time=_LATER.replace(tzinfo=None), now=_NOW)
+    return post
+
+
+_NOW = datetime(2026, 3, 1, 12, tzinfo=timezone.utc)
+_LATER = datetime(2026, 3, 2, 12, tzinfo=timezone.utc)
+
+
+def test_editing_a_scheduled_post_beyond_a_platforms_limit_is_refused_and_changes_nothing():
+    post = _scheduled_on("x")
+    version = post.version
+    with pytest.raises(RuleViolated) as refused:
+        post.edit(by=USER, text="x" * 281)
+    assert refused.value.rule == "platform_rules.text_too_long"
+    assert (post.text, post.version) == ("fits", version)
+
+
+def test_a_too_long_variant_on_a_scheduled_post_is_refused():
+    post = _scheduled_on("bluesky")
+    channel = next(iter(post.targets))
+    with pytest.raises(RuleViolated, match="Bluesky"):
+        post.set_variant(by=USER, channel_id=channel, text="b" * 301)
+    assert channel not in post.variants
+
+
+def test_adding_instagram_to_a_scheduled_text_only_post_is_refused():
+    post = _scheduled_on("mastodon")
+    keep = [{"channel_id": str(c), "platform": "mastodon"} for c in post.targets]
+    with pytest.raises(RuleViolated) as refused:
+        post.change_targets(by=USER, targets=keep + [{"channel_id": str(uuid4()), "platform": "instagram"}], now=_NOW)
+    assert refused.value.rule == "platform_rules.media_required"
+    assert len(post.targets) == 1
+
+
+def test_adding_a_channel_after_the_posts_time_has_passed_is_refused():
+    post = _scheduled_on("mastodon")
+    keep = [{"channel_id": str(c), "platform": "mastodon"} for c in post.targets]
+    with pytest.raises(RuleViolated) as refused:
+        post.change_targets(by=USER, targets=keep + [{"channel_id": str(uuid4()), "platform": "x"}],
+                            now=_LATER.replace(hour=13))
+    assert refused.value.rule == "schedule_in_past"
+
+
+def test_a_draft_may_hold_text_too_long_until_it_is_scheduled():
+    post = Post.draft(workspace_id=uuid4(), author_id=USER, text="x" * 400,
+                      targets=[{"channel_id": str(uuid4()), "platform": "x"}])
+    post.edit(by=USER, text="y" * 500)
+    assert post.text == "y" * 500
