@@ -40,6 +40,7 @@ integration: install
 
 lint: install
 	$(BIN)/lint-imports
+	$(BIN)/ruff check src tests benchmarks
 
 bench: install
 	$(BIN)/python benchmarks/commands.py

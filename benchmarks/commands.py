@@ -584,8 +584,9 @@ async def run_with_database(args: argparse.Namespace, location: DatabaseLocation
     data_dir = Path(tempfile.mkdtemp(prefix="pw-bench-data-"))
     settings = Settings(database_url=location.libpq_url(), data_dir=data_dir, frontend_dir=data_dir / "no-ui")
     container = build_container(settings, location)
-    from adapters.identity.password_hasher import Argon2PasswordHasher
     from dependency_injector import providers
+
+    from adapters.identity.password_hasher import Argon2PasswordHasher
 
     # Cheap hashing: sign-up is not what is measured (as in the integration tests).
     container.hasher.override(providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_cost=1024, parallelism=1))

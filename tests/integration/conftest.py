@@ -65,8 +65,9 @@ def settings(tmp_path_factory, database: DatabaseLocation) -> Settings:
 async def container(settings: Settings, database: DatabaseLocation) -> AsyncIterator[Container]:
     c = build_container(settings, database)
     # Fast password hashing keeps the suite quick; argon2id itself is exercised in unit tests.
-    from adapters.identity.password_hasher import Argon2PasswordHasher
     from dependency_injector import providers
+
+    from adapters.identity.password_hasher import Argon2PasswordHasher
 
     c.hasher.override(providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_cost=1024, parallelism=1))
     yield c

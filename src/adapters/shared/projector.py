@@ -18,8 +18,8 @@ from uuid import UUID
 import anyio
 from eventsourcing.domain import Aggregate
 from sqlalchemy import select, text
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.shared.event_store import PostWizardEvents

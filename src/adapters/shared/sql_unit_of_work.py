@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.channels.repository import SqlChannels
-from adapters.identity.repositories import (
-    SqlApiTokens, SqlInvitations, SqlMemberships, SqlSessions, SqlUsers, SqlWorkspaces)
+from adapters.identity.repositories import SqlApiTokens, SqlInvitations, SqlMemberships, SqlSessions, SqlUsers, SqlWorkspaces
 
 
 class SqlUnitOfWork:

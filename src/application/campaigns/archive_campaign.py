@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from application.campaigns.commands import ArchiveCampaign
-from application.shared.loading import load_for
+from application.shared.loading import change
 from application.shared.ports import EventStore
 from application.shared.results import Saved
 from domain.campaigns.campaign import Campaign
@@ -16,7 +16,5 @@ class ArchiveCampaignHandler:
 
     async def __call__(self, cmd: ArchiveCampaign) -> Saved:
         cmd.actor.require(Permission.EDIT_CONTENT)
-        campaign = await load_for(self.store, cmd.actor, Campaign, cmd.campaign_id, "campaign")
-        campaign.archive(by=cmd.actor.user_id)
-        position = await self.store.save(campaign)
-        return Saved(campaign.id, campaign.version, position)
+        return await change(self.store, cmd.actor, Campaign, cmd.campaign_id, "campaign",
+                            lambda campaign: campaign.archive(by=cmd.actor.user_id))

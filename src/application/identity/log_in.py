@@ -9,8 +9,8 @@ from application.identity.sessions import start_session
 from application.shared.errors import Unauthenticated
 from application.shared.ports import Clock
 from application.shared.unit_of_work import UnitOfWorkFactory
-from domain.shared.errors import DomainError
 from domain.identity.model import normalise_email
+from domain.shared.errors import DomainError
 
 # Verifying against a dummy hash keeps the time of "no such user" equal to "wrong password".
 _DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$PLG5mWpLV8iaRJDn+2RQYQ6ykjnI57Tm6WDz3IAkqf4"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from application.publishing.commands import CancelPost
-from application.shared.loading import load_for
+from application.shared.loading import change
 from application.shared.ports import EventStore
 from application.shared.results import Saved
 from domain.publishing.post import Post
@@ -16,6 +16,5 @@ class CancelPostHandler:
 
     async def __call__(self, cmd: CancelPost) -> Saved:
         cmd.actor.require(Permission.EDIT_CONTENT)
-        post = await load_for(self.store, cmd.actor, Post, cmd.post_id, "post")
-        post.cancel(by=cmd.actor.user_id, channel_ids=cmd.channel_ids)
-        return Saved(post.id, post.version, await self.store.save(post))
+        return await change(self.store, cmd.actor, Post, cmd.post_id, "post",
+                            lambda post: post.cancel(by=cmd.actor.user_id, channel_ids=cmd.channel_ids))

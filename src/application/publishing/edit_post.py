@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from application.publishing.commands import EditPost
 from application.publishing.targets import resolve_targets
-from application.shared.loading import load_for
+from application.shared.loading import change
 from application.shared.ports import Clock, EventStore
 from application.shared.results import Saved
 from application.shared.unit_of_work import UnitOfWorkFactory
@@ -19,10 +19,12 @@ class EditPostHandler:
 
     async def __call__(self, cmd: EditPost) -> Saved:
         cmd.actor.require(Permission.EDIT_CONTENT)
-        post = await load_for(self.store, cmd.actor, Post, cmd.post_id, "post", cmd.expected_version)
-        if cmd.channel_ids is not None:
-            post.change_targets(by=cmd.actor.user_id, targets=await resolve_targets(self.uow, cmd.actor, cmd.channel_ids),
-                                now=self.clock.now())
-        post.edit(by=cmd.actor.user_id, text=cmd.text, media=cmd.media)
-        position = await self.store.save(post)
-        return Saved(post.id, post.version, position)
+        targets = None if cmd.channel_ids is None else await resolve_targets(self.uow, cmd.actor, cmd.channel_ids)
+        now = self.clock.now()
+
+        def apply(post: Post) -> None:
+            if targets is not None:
+                post.change_targets(by=cmd.actor.user_id, targets=targets, now=now)
+            post.edit(by=cmd.actor.user_id, text=cmd.text, media=cmd.media)
+
+        return await change(self.store, cmd.actor, Post, cmd.post_id, "post", apply, cmd.expected_version)

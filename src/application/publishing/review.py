@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from application.publishing.commands import ApprovePost, RequestChanges, SubmitForReview
-from application.shared.loading import load_for
+from application.shared.loading import change
 from application.shared.ports import EventStore
 from application.shared.results import Saved
 from domain.publishing.post import Post
@@ -16,9 +16,7 @@ class SubmitForReviewHandler:
 
     async def __call__(self, cmd: SubmitForReview) -> Saved:
         cmd.actor.require(Permission.EDIT_CONTENT)
-        post = await load_for(self.store, cmd.actor, Post, cmd.post_id, "post")
-        post.submit_for_review(by=cmd.actor.user_id)
-        return Saved(post.id, post.version, await self.store.save(post))
+        return await change(self.store, cmd.actor, Post, cmd.post_id, "post", lambda post: post.submit_for_review(by=cmd.actor.user_id))
 
 
 class ApprovePostHandler:
@@ -27,9 +25,7 @@ class ApprovePostHandler:
 
     async def __call__(self, cmd: ApprovePost) -> Saved:
         cmd.actor.require(Permission.REVIEW)
-        post = await load_for(self.store, cmd.actor, Post, cmd.post_id, "post")
-        post.approve(by=cmd.actor.user_id, note=cmd.note)
-        return Saved(post.id, post.version, await self.store.save(post))
+        return await change(self.store, cmd.actor, Post, cmd.post_id, "post", lambda post: post.approve(by=cmd.actor.user_id, note=cmd.note))
 
 
 class RequestChangesHandler:
@@ -38,6 +34,4 @@ class RequestChangesHandler:
 
     async def __call__(self, cmd: RequestChanges) -> Saved:
         cmd.actor.require(Permission.REVIEW)
-        post = await load_for(self.store, cmd.actor, Post, cmd.post_id, "post")
-        post.request_changes(by=cmd.actor.user_id, note=cmd.note)
-        return Saved(post.id, post.version, await self.store.save(post))
+        return await change(self.store, cmd.actor, Post, cmd.post_id, "post", lambda post: post.request_changes(by=cmd.actor.user_id, note=cmd.note))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from application.publishing.commands import SchedulePost
-from application.shared.loading import load_for
+from application.shared.loading import change
 from application.shared.ports import Clock, EventStore
 from application.shared.results import Saved
 from domain.publishing.post import Post
@@ -19,7 +19,6 @@ class SchedulePostHandler:
         cmd.actor.require(Permission.EDIT_CONTENT)
         zone(cmd.timezone)
         at = to_utc(cmd.at, cmd.timezone, field="at")
-        post = await load_for(self.store, cmd.actor, Post, cmd.post_id, "post", cmd.expected_version)
-        post.schedule(by=cmd.actor.user_id, at=at, timezone=cmd.timezone,
-                      local_time=wall_clock(at, cmd.timezone), now=self.clock.now())
-        return Saved(post.id, post.version, await self.store.save(post))
+        local_time, now = wall_clock(at, cmd.timezone), self.clock.now()
+        return await change(self.store, cmd.actor, Post, cmd.post_id, "post", lambda post: post.schedule(
+            by=cmd.actor.user_id, at=at, timezone=cmd.timezone, local_time=local_time, now=now), cmd.expected_version)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from application.publishing.commands import SetVariant
-from application.shared.loading import load_for
+from application.shared.loading import change
 from application.shared.ports import EventStore
 from application.shared.results import Saved
 from domain.publishing.post import Post
@@ -16,7 +16,6 @@ class SetVariantHandler:
 
     async def __call__(self, cmd: SetVariant) -> Saved:
         cmd.actor.require(Permission.EDIT_CONTENT)
-        post = await load_for(self.store, cmd.actor, Post, cmd.post_id, "post", cmd.expected_version)
-        post.set_variant(by=cmd.actor.user_id, channel_id=cmd.channel_id, text=cmd.text)
-        position = await self.store.save(post)
-        return Saved(post.id, post.version, position)
+        return await change(self.store, cmd.actor, Post, cmd.post_id, "post",
+                            lambda post: post.set_variant(by=cmd.actor.user_id, channel_id=cmd.channel_id, text=cmd.text),
+                            cmd.expected_version)

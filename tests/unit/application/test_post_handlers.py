@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from application.campaigns.commands import ArchiveCampaign
 from application.identity.commands import UpdateWorkspaceSettings
 from application.publishing.commands import (
     ApprovePost,
@@ -29,7 +30,6 @@ from application.publishing.commands import (
 from application.publishing.edit_post import EditPostHandler
 from application.publishing.queries import CalendarRangeHandler, GetPostHandler, ListPostsHandler
 from application.publishing.views import CalendarEntry, PostView
-from application.campaigns.commands import ArchiveCampaign
 from application.shared.errors import ConcurrencyConflict, Forbidden, NotFound
 from domain.publishing.post import Post
 from domain.publishing.states import PostStatus, TargetState

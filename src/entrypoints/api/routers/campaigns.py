@@ -7,7 +7,14 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from application.campaigns.commands import (
-    ActivateCampaign, ArchiveCampaign, CompleteCampaign, CreateCampaign, GetCampaign, ListCampaigns, UpdateCampaign)
+    ActivateCampaign,
+    ArchiveCampaign,
+    CompleteCampaign,
+    CreateCampaign,
+    GetCampaign,
+    ListCampaigns,
+    UpdateCampaign,
+)
 from entrypoints.api.dependencies import ActorDep, ContainerDep, ExpectedVersion, run
 from entrypoints.api.schemas import CampaignIn, CampaignOut, CampaignPatch
 

@@ -9,12 +9,22 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from application.publishing.commands import (
-    ApprovePost, CalendarRange, CancelPost, CreateDraftPost, EditPost, GetPost, ListPosts, RequestChanges,
-    ReschedulePost, SchedulePost, SetVariant, SubmitForReview)
+    ApprovePost,
+    CalendarRange,
+    CancelPost,
+    CreateDraftPost,
+    EditPost,
+    GetPost,
+    ListPosts,
+    RequestChanges,
+    ReschedulePost,
+    SchedulePost,
+    SetVariant,
+    SubmitForReview,
+)
 from application.shared.actor import Actor
 from entrypoints.api.dependencies import ActorDep, ContainerDep, ExpectedVersion, run
-from entrypoints.api.schemas import (
-    CalendarEntryOut, CancelIn, NoteIn, PostIn, PostOut, PostPatch, RescheduleIn, ScheduleIn, VariantIn)
+from entrypoints.api.schemas import CalendarEntryOut, CancelIn, NoteIn, PostIn, PostOut, PostPatch, RescheduleIn, ScheduleIn, VariantIn
 
 router = APIRouter(prefix="/api/workspaces/{workspace_id}", tags=["posts"])
 

@@ -6,14 +6,11 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
-from application.identity.commands import (
-    AcceptInvitation, ChangeRole, CreateWorkspace, GetMe, InviteMember, ListMembers, UpdateWorkspaceSettings)
+from application.identity.commands import AcceptInvitation, ChangeRole, CreateWorkspace, GetMe, InviteMember, ListMembers, UpdateWorkspaceSettings
 from application.identity.results import WorkspaceView
 from domain.shared.roles import Role
 from entrypoints.api.dependencies import ActorDep, ContainerDep, PrincipalDep
-from entrypoints.api.schemas import (
-    AcceptInvitationIn, InvitationIn, InvitationOut, MemberOut, RoleIn, WorkspaceIn, WorkspaceOut,
-    WorkspaceSettingsIn)
+from entrypoints.api.schemas import AcceptInvitationIn, InvitationIn, InvitationOut, MemberOut, RoleIn, WorkspaceIn, WorkspaceOut, WorkspaceSettingsIn
 
 router = APIRouter(prefix="/api", tags=["workspaces"])
 
