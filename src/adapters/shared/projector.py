@@ -56,24 +56,28 @@ class Projector:
         loop projects it moments later."""
         if position is not None and position > self.position:
             try:
-                await self.catch_up()
+                await self.catch_up(until=position)
             except DBAPIError as exc:
                 if getattr(exc.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
                     raise
                 log.warning("projection lock busy for %s; read tables will catch up in the background", LOCK_TIMEOUT)
 
-    async def catch_up(self) -> int:
+    async def catch_up(self, until: int | None = None) -> int:
+        """Apply every pending event (or stop once `until` is reached); returns the position."""
         while True:
-            applied = await self._apply_batch()
+            applied = await self._apply_batch(until)
             if applied < self.batch_size:
                 return self.position
 
-    async def _apply_batch(self) -> int:
+    async def _apply_batch(self, until: int | None = None) -> int:
         async with self.engine.begin() as conn:
             await conn.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
             await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
             position = await conn.scalar(
                 select(projection_tracking.c.position).where(projection_tracking.c.name == self.name)) or 0
+            if until is not None and position >= until:  # another request's catch-up already applied it
+                self.position = max(self.position, position)
+                return 0
             notifications = await anyio.to_thread.run_sync(
                 lambda: self.app.recorder.select_notifications(position, self.batch_size, inclusive_of_start=False),
                 limiter=self.limiter)
@@ -97,6 +101,17 @@ class Projector:
                     await projection.apply(conn, aggregate, by_aggregate[aggregate_id])
 
     def _load_states(self, by_aggregate: dict[UUID, list[Any]]) -> dict[UUID, Aggregate]:
-        """Each aggregate as of its last event in the batch (not later: later events come in later batches)."""
-        return {aggregate_id: self.app.repository.get(aggregate_id, version=events[-1].originator_version)
-                for aggregate_id, events in by_aggregate.items()}
+        """Each aggregate as of its last event in the batch (not later: later events come in later batches).
+
+        An aggregate created in this batch is rebuilt from the batch's own events; older ones
+        are read from the event store at that version."""
+        states: dict[UUID, Aggregate] = {}
+        for aggregate_id, events in by_aggregate.items():
+            if events[0].originator_version == 1:
+                aggregate = None
+                for event in events:
+                    aggregate = event.mutate(aggregate)
+                states[aggregate_id] = aggregate
+            else:
+                states[aggregate_id] = self.app.repository.get(aggregate_id, version=events[-1].originator_version)
+        return states
