@@ -1,7 +1,10 @@
-"""The SocialPlatform port: what publishing needs from each platform's adapter.
+"""The SocialPlatform port: what PostWizard needs from each platform's adapter.
 
-Adapters map every platform error to a `PublishFailure` with a typed reason, so the
-worker decides retries from the reason alone, never from platform-specific codes.
+One adapter per platform (src/adapters/platforms/<platform>.py) implements it over HTTP. Every
+call takes the base URL (a Mastodon instance, a Bluesky PDS, the X API host), so the same code
+talks to the real service or to the simulator. Adapters map every platform error to a
+`PlatformError` with a typed reason, so callers decide from the reason alone, never from
+platform-specific codes; an attempt whose outcome is unknown raises `OutcomeUnknown`.
 """
 
 from __future__ import annotations
@@ -14,27 +17,65 @@ from domain.engagement.engagement import Counters
 
 
 @dataclass(frozen=True)
+class OAuthClient:
+    """An OAuth client of PostWizard at one platform (Mastodon registers one per instance)."""
+
+    client_id: str
+    client_secret: str | None
+    redirect_uri: str
+
+
+@dataclass(frozen=True)
 class Credentials:
-    """A channel's decrypted tokens, only ever held in memory."""
+    """A channel's tokens, decrypted, only ever held in memory. `extra` holds platform ids (e.g. Bluesky's did)."""
 
     access_token: str
     refresh_token: str | None = None
     expires_at: datetime | None = None
     extra: dict = field(default_factory=dict)
 
+    def __repr__(self) -> str:  # never log tokens
+        return f"Credentials(expires_at={self.expires_at!r}, extra={self.extra!r})"
+
+
+@dataclass(frozen=True)
+class Account:
+    remote_id: str
+    handle: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class PlatformLimits:
+    """Limits the platform reports at run time (None when it does not say)."""
+
+    max_characters: int | None = None
+    max_media: int | None = None
+    characters_reserved_per_url: int | None = None
+
+
+@dataclass(frozen=True)
+class MediaItem:
+    data: bytes
+    mime_type: str
+    alt: str = ""
+
 
 @dataclass(frozen=True)
 class OutgoingPost:
+    """What to publish. `idempotency_key` is the attempt id; `thread` holds follow-ups posted as chained replies."""
+
     text: str
-    media: list[str]
     idempotency_key: str
-    thread: list[str] = field(default_factory=list)  # follow-up texts posted as chained replies
+    media: list[MediaItem] = field(default_factory=list)
+    thread: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class PublishedPost:
     remote_id: str
     url: str | None
+    thread_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -45,17 +86,32 @@ class RecentPost:
     created_at: datetime
 
 
-class PublishFailure(Exception):
-    """A typed platform failure: `reason` is a FailureReason value; `retry_at` honours Retry-After."""
+class PlatformError(Exception):
+    """A typed platform failure. `reason` is a FailureReason value; `retry_at` honours Retry-After and resets."""
 
     def __init__(self, reason: str, message: str, retry_at: datetime | None = None) -> None:
         super().__init__(message)
         self.reason, self.message, self.retry_at = reason, message, retry_at
 
 
+class OutcomeUnknown(Exception):
+    """The request was sent but no answer came (timeout, dropped connection): it may or may not have landed."""
+
+
 class SocialPlatform(Protocol):
-    async def publish(self, credentials: Credentials, post: OutgoingPost) -> PublishedPost: ...
+    platform: str
+    auth: str  # "oauth" (Mastodon, X) or "app_password" (Bluesky)
 
-    async def fetch_metrics(self, credentials: Credentials, remote_id: str) -> Counters: ...
+    # connecting
+    async def register_client(self, base_url: str, redirect_uri: str) -> OAuthClient: ...
+    def authorization_url(self, base_url: str, client: OAuthClient, *, state: str, code_challenge: str) -> str: ...
+    async def exchange_code(self, base_url: str, client: OAuthClient, *, code: str, code_verifier: str) -> Credentials: ...
+    async def log_in(self, base_url: str, identifier: str, password: str) -> Credentials: ...
+    async def refresh(self, base_url: str, client: OAuthClient | None, credentials: Credentials) -> Credentials: ...
+    async def account(self, base_url: str, credentials: Credentials) -> Account: ...
+    async def limits(self, base_url: str, credentials: Credentials) -> PlatformLimits: ...
 
-    async def find_recent(self, credentials: Credentials, since: datetime) -> list[RecentPost]: ...
+    # publishing
+    async def publish(self, base_url: str, credentials: Credentials, post: OutgoingPost) -> PublishedPost: ...
+    async def fetch_metrics(self, base_url: str, credentials: Credentials, remote_id: str) -> Counters: ...
+    async def find_recent(self, base_url: str, credentials: Credentials, since: datetime) -> list[RecentPost]: ...

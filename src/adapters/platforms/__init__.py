@@ -1,0 +1,1 @@
+"""One module per social platform, each implementing the SocialPlatform port over httpx."""

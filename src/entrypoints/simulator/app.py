@@ -1,0 +1,28 @@
+"""The platform simulator: one ASGI app speaking the real Mastodon, Bluesky and X APIs.
+
+Each platform lives under its own prefix, which plays the part of its host:
+  /mastodon  a Mastodon instance      (base URL http://HOST/mastodon)
+  /bluesky   a Bluesky PDS            (base URL http://HOST/bluesky)
+  /x         the X API and its OAuth  (base URL http://HOST/x)
+and `/_control` is the control API. Adapters are pointed at it by base URL only.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from entrypoints.simulator import control
+from entrypoints.simulator.state import SimulatorState, seeded_state
+
+
+def create_simulator_app(state: SimulatorState | None = None) -> FastAPI:
+    app = FastAPI(title="PostWizard platform simulator", docs_url="/_docs", openapi_url="/_openapi.json")
+    app.state.simulator = state or seeded_state()
+    app.include_router(control.router)
+    for name in ("mastodon", "bluesky", "x"):
+        try:
+            module = __import__(f"entrypoints.simulator.{name}", fromlist=["router"])
+        except ModuleNotFoundError:
+            continue
+        app.include_router(module.router, prefix=f"/{name}")
+    return app
