@@ -9,7 +9,7 @@ UI_SRC := $(shell find frontend/src frontend/static -type f 2>/dev/null) fronten
 .PHONY: run test install frontend unit integration lint bench clean
 
 run: install frontend
-	$(BIN)/postwizard serve
+	$(BIN)/postwizard serve --demo
 
 test: install frontend
 	cd frontend && npm test

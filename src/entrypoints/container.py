@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import httpx
 from dependency_injector import containers, providers
 
 from adapters.campaigns.projection import CampaignProjection
 from adapters.campaigns.reader import SqlCampaignReader
 from adapters.identity.password_hasher import Argon2PasswordHasher
+from adapters.platforms.directory import build_directory
+from adapters.platforms.http import shared_client
+from adapters.publishing.job_queue import ProcrastinateJobQueue
 from adapters.publishing.projection import PostProjection
 from adapters.publishing.readers import SqlCalendarReader, SqlPostReader
+from adapters.publishing.schedule_projection import PublishingScheduleProjection
 from adapters.shared.clock import RandomIds, SystemClock
 from adapters.shared.database import create_engine
 from adapters.shared.database_url import DatabaseLocation
@@ -24,7 +29,12 @@ from application.campaigns.get_campaign import GetCampaignHandler
 from application.campaigns.list_campaigns import ListCampaignsHandler
 from application.campaigns.update_campaign import UpdateCampaignHandler
 from application.channels.add_planned_channel import AddPlannedChannelHandler
+from application.channels.complete_oauth_connect import CompleteOAuthConnectHandler
+from application.channels.connect_with_app_password import ConnectWithAppPasswordHandler
+from application.channels.disconnect_channel import DisconnectChannelHandler
 from application.channels.list_channels import ListChannelsHandler
+from application.channels.refresh_tokens import RefreshDueTokensHandler, TokenKeeper
+from application.channels.start_oauth_connect import StartOAuthConnectHandler
 from application.identity.accept_invitation import AcceptInvitationHandler
 from application.identity.authenticate import AuthenticateHandler
 from application.identity.change_role import ChangeRoleHandler
@@ -41,11 +51,18 @@ from application.identity.update_workspace_settings import UpdateWorkspaceSettin
 from application.publishing.cancel_post import CancelPostHandler
 from application.publishing.create_draft_post import CreateDraftPostHandler
 from application.publishing.edit_post import EditPostHandler
+from application.publishing.publish_target import PublishTargetHandler
 from application.publishing.queries import CalendarRangeHandler, GetPostHandler, ListPostsHandler
 from application.publishing.reschedule_post import ReschedulePostHandler
+from application.publishing.retry_target import RetryTargetHandler
 from application.publishing.review import ApprovePostHandler, RequestChangesHandler, SubmitForReviewHandler
 from application.publishing.schedule_post import SchedulePostHandler
 from application.publishing.set_variant import SetVariantHandler
+from entrypoints.worker.jobs import create_job_app
+
+
+def _platform_timeout(seconds: float) -> httpx.Timeout:
+    return httpx.Timeout(connect=5.0, read=seconds, write=seconds, pool=5.0)
 
 
 def _same(value):
@@ -71,10 +88,22 @@ class Container(containers.DeclarativeContainer):
     uow = providers.Singleton(SqlUnitOfWorkFactory, engine)
     projector = providers.Singleton(Projector, event_app, engine,
                                     providers.List(providers.Singleton(CampaignProjection),
-                                                   providers.Singleton(PostProjection)))
+                                                   providers.Singleton(PostProjection),
+                                                   providers.Singleton(PublishingScheduleProjection)))
     hasher = providers.Singleton(Argon2PasswordHasher)
     cipher = providers.Singleton(AesGcmTokenCipher, providers.Callable(
         load_or_create_key, settings.provided.secret_key, settings.provided.key_file))
+
+    http_client = providers.Singleton(shared_client, providers.Callable(
+        _platform_timeout, settings.provided.platform_timeout))
+    platforms = providers.Singleton(
+        build_directory, http_client, bluesky_pds_url=settings.provided.bluesky_pds_url,
+        x_api_url=settings.provided.x_api_url, x_authorize_url=settings.provided.x_authorize_url,
+        x_client_id=settings.provided.x_client_id, x_client_secret=settings.provided.x_client_secret,
+        simulator_url=settings.provided.simulator_url)
+    token_keeper = providers.Singleton(TokenKeeper, uow, platforms, cipher, clock)
+    job_app = providers.Singleton(create_job_app, location, pool_size=settings.provided.db_pool_size)
+    job_queue = providers.Singleton(ProcrastinateJobQueue, job_app)
 
     campaign_reader = providers.Singleton(SqlCampaignReader, read_engine)
     post_reader = providers.Singleton(SqlPostReader, read_engine)
@@ -98,6 +127,11 @@ class Container(containers.DeclarativeContainer):
     # channels
     add_planned_channel = providers.Singleton(AddPlannedChannelHandler, uow, clock, ids)
     list_channels = providers.Singleton(ListChannelsHandler, uow, clock)
+    start_oauth_connect = providers.Singleton(StartOAuthConnectHandler, uow, platforms, cipher, clock)
+    complete_oauth_connect = providers.Singleton(CompleteOAuthConnectHandler, uow, platforms, cipher, clock, ids)
+    connect_with_app_password = providers.Singleton(ConnectWithAppPasswordHandler, uow, platforms, cipher, clock, ids)
+    disconnect_channel = providers.Singleton(DisconnectChannelHandler, uow, clock)
+    refresh_due_tokens = providers.Singleton(RefreshDueTokensHandler, uow, token_keeper, clock)
 
     # campaigns
     create_campaign = providers.Singleton(CreateCampaignHandler, event_store)
@@ -121,6 +155,8 @@ class Container(containers.DeclarativeContainer):
     calendar_range = providers.Singleton(CalendarRangeHandler, calendar_reader)
     get_post = providers.Singleton(GetPostHandler, post_reader)
     list_posts = providers.Singleton(ListPostsHandler, post_reader)
+    retry_target = providers.Singleton(RetryTargetHandler, event_store, clock)
+    publish_target = providers.Singleton(PublishTargetHandler, event_store, uow, platforms, token_keeper, clock, ids)
 
 
 def build_container(settings, location) -> Container:
@@ -132,6 +168,7 @@ def build_container(settings, location) -> Container:
 
 
 async def shutdown(container: Container) -> None:
-    """Close pools in order: the async engine, then the event store's psycopg pool."""
+    """Close pools in order: HTTP client, the async engine, then the event store's psycopg pool."""
+    await container.http_client().aclose()
     await container.engine().dispose()
     container.event_app().close()

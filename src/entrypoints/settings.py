@@ -38,6 +38,27 @@ class Settings(BaseSettings):
     projection_interval: float = Field(default=1.0, gt=0, description="seconds between background projection runs")
     log_level: str = "INFO"
 
+    # Platforms: where each one lives (the simulator in demo mode and tests), and PostWizard's X app.
+    public_url: str = Field(default="", description="the URL browsers reach PostWizard at (OAuth redirects); "
+                                                    "default http://HOST:PORT")
+    bluesky_pds_url: str = "https://bsky.social"
+    x_api_url: str = "https://api.x.com"
+    x_authorize_url: str = "https://x.com"
+    x_client_id: str | None = Field(default=None, description="the OAuth 2.0 client id of your X app")
+    x_client_secret: str | None = Field(default=None, description="its secret (confidential clients)")
+    simulator_url: str | None = Field(default=None, description="use the platform simulator at this URL for every "
+                                                                 "platform (set by `serve --demo`)")
+
+    platform_timeout: float = Field(default=15.0, gt=0, description="seconds to wait for a platform's answer "
+                                                                   "before the attempt counts as unconfirmed")
+
+    # Workers.
+    worker_concurrency: int = Field(default=20, ge=1, le=500, description="publishing jobs run at once per worker")
+    worker_poll_interval: float = Field(default=0.2, gt=0, description="seconds between polls for due jobs")
+
     @property
     def key_file(self) -> Path:
         return self.data_dir / "secret.key"
+
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")

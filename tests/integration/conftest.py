@@ -17,12 +17,15 @@ import psycopg
 import pytest
 import uvicorn
 
+from adapters.platforms.http import shared_client
 from adapters.shared.database_url import DatabaseLocation
 from adapters.shared.embedded_postgres import start_embedded_postgres
 from adapters.shared.migrate import migrate
 from entrypoints.api.app import create_app
 from entrypoints.container import Container, build_container, shutdown
 from entrypoints.settings import Settings
+from entrypoints.simulator.app import create_simulator_app
+from entrypoints.simulator.state import SimulatorState, seeded_state
 
 
 @pytest.fixture(scope="session")
@@ -56,9 +59,10 @@ def database(test_server: DatabaseLocation) -> DatabaseLocation:
 
 
 @pytest.fixture(scope="session")
-def settings(tmp_path_factory, database: DatabaseLocation) -> Settings:
+def settings(tmp_path_factory, database: DatabaseLocation, simulator_url: str) -> Settings:
     return Settings(database_url=database.libpq_url(), data_dir=tmp_path_factory.mktemp("data"),
-                    frontend_dir=tmp_path_factory.mktemp("no-ui"), projection_interval=0.2)
+                    frontend_dir=tmp_path_factory.mktemp("no-ui"), projection_interval=0.2,
+                    simulator_url=simulator_url, platform_timeout=3.0)
 
 
 @pytest.fixture(scope="session")
@@ -84,6 +88,7 @@ def _free_port() -> int:
 async def base_url(container: Container, settings: Settings) -> AsyncIterator[str]:
     """The real FastAPI app under uvicorn on a loopback socket, in the test's event loop."""
     port = _free_port()
+    settings.public_url = f"http://127.0.0.1:{port}"  # OAuth callbacks come back here
     app = create_app(container, settings, background=True, close_container=False)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     task = asyncio.create_task(server.serve())
@@ -111,3 +116,38 @@ def fresh_database(database: DatabaseLocation) -> DatabaseLocation:
     yield location
     with psycopg.connect(database.libpq_url("postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# ----- the platform simulator ---------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def sim_state() -> SimulatorState:
+    return seeded_state()
+
+
+@pytest.fixture(scope="session")
+async def simulator_url(sim_state: SimulatorState) -> AsyncIterator[str]:
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_simulator_app(sim_state), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture
+async def control(simulator_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The simulator's control API; faults are cleared after each test."""
+    async with httpx.AsyncClient(base_url=f"{simulator_url}/_control") as client:
+        yield client
+        await client.delete("/faults")
+
+
+@pytest.fixture
+async def http_client() -> AsyncIterator[httpx.AsyncClient]:
+    client = shared_client(httpx.Timeout(connect=2.0, read=2.0, write=2.0, pool=2.0))
+    yield client
+    await client.aclose()

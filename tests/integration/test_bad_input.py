@@ -64,13 +64,22 @@ def _cases(ids: dict[str, str]) -> list[tuple[str, str, dict | None, int, str]]:
         ("POST", W + "/posts/{post_id}/reschedule", {"at": "2030-01-01T09:00", "timezone": "UTC"}, 409,
          "not_scheduled"),
         ("POST", W + "/posts/{post_id}/cancel", {"channel_ids": [stranger]}, 422, "channel_id"),
+        ("POST", W + "/posts/{post_id}/retry", {"channel_id": "{channel_id}"}, 409, "retry_not_failed"),
+        ("POST", W + "/posts/{post_id}/retry", {"channel_id": "nope"}, 422, "channel_id"),
+        ("POST", W + "/channels/connect", {"platform": "bluesky"}, 422, "platform"),
+        ("POST", W + "/channels/connect", {"platform": "myspace"}, 422, "platform"),
+        ("POST", W + "/channels/app-password", {"identifier": "", "app_password": "x"}, 422, "identifier"),
+        ("POST", W + "/channels/app-password", {"platform": "x", "identifier": "a", "app_password": "x"}, 422,
+         "platform"),
+        ("POST", W + "/channels/{stranger_channel}/disconnect", None, 404, ""),
         ("POST", W + "/posts/{cancelled_post_id}/schedule", {"at": "2030-01-01T09:00", "timezone": "UTC"}, 409,
          "post_cancelled"),
     ]
 
 
 def _route_template(route: str) -> str:
-    for concrete, template in (("{active_campaign_id}", "{campaign_id}"), ("{cancelled_post_id}", "{post_id}")):
+    for concrete, template in (("{active_campaign_id}", "{campaign_id}"), ("{cancelled_post_id}", "{post_id}"),
+                               ("{stranger_channel}", "{channel_id}")):
         route = route.replace(concrete, template)
     head, sep, _ = route.partition("/variants/")
     return head + "/variants/{channel_id}" if sep else route
@@ -88,7 +97,8 @@ async def test_every_write_route_refuses_bad_input_and_writes_nothing(base_url, 
     assert (await ann.post(f"/posts/{cancelled['id']}/cancel")).status_code == 200
     ids = {"workspace_id": ann.workspace_id, "user_id": ann.user_id, "campaign_id": campaign["id"],
            "active_campaign_id": active["id"], "post_id": post["id"], "cancelled_post_id": cancelled["id"],
-           "channel_id": channel, "x_channel": x_channel, "email": ann.email, "handle": "@ann"}
+           "channel_id": channel, "x_channel": x_channel, "email": ann.email, "handle": "@ann",
+           "stranger_channel": str(uuid.uuid4())}
     cases = _cases(ids)
     before = await row_counts(container.engine())
 
@@ -99,7 +109,8 @@ async def test_every_write_route_refuses_bad_input_and_writes_nothing(base_url, 
             url = url.replace("{" + key + "}", value)
         if body is not None:
             body = {k: [ids["x_channel"] if c == "{x_channel}" else ids["channel_id"] if c == "{channel_id}" else c
-                        for c in v] if k == "channel_ids" else v for k, v in body.items()}
+                        for c in v] if k == "channel_ids" else ids["channel_id"] if v == "{channel_id}" else v
+                    for k, v in body.items()}
         headers = {"If-Match": "not-a-version"} if name == "If-Match" else {}
         r = await ann.client.request(method, url, json=body, headers=headers)
         assert r.status_code == status, (method, route, body, r.status_code, r.text)

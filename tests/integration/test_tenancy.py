@@ -24,6 +24,9 @@ BODIES = {
     ("POST", "/api/workspaces/{workspace_id}/posts/{post_id}/approve"): {"note": ""},
     ("POST", "/api/workspaces/{workspace_id}/posts/{post_id}/request-changes"): {"note": ""},
     ("POST", "/api/workspaces/{workspace_id}/posts/{post_id}/cancel"): {},
+    ("POST", "/api/workspaces/{workspace_id}/posts/{post_id}/retry"): {"channel_id": "{channel_id}"},
+    ("POST", "/api/workspaces/{workspace_id}/channels/connect"): {"platform": "mastodon", "instance_url": "example.social"},
+    ("POST", "/api/workspaces/{workspace_id}/channels/app-password"): {"identifier": "a.bsky.social", "app_password": "x"},
 }
 PARAMS = {"/api/workspaces/{workspace_id}/calendar": {"start": "2029-12-01T00:00:00Z", "end": "2030-02-01T00:00:00Z"}}
 
@@ -43,7 +46,8 @@ async def _call(user: ApiUser, method: str, path: str, ids: dict[str, str]):
     url = re.sub(r"{(\w+)}", lambda m: ids[m.group(1)], path)
     body = BODIES.get((method, path))
     if body is not None:
-        body = {k: [ids["own_channel"]] if v == ["{own_channel}"] else v for k, v in body.items()}
+        body = {k: [ids["own_channel"]] if v == ["{own_channel}"] else ids.get(str(v).strip("{}"), v)
+                if isinstance(v, str) and v.startswith("{") else v for k, v in body.items()}
     kwargs = {"json": body} if method in ("POST", "PUT", "PATCH") else {}
     return await user.client.request(method, url, params=PARAMS.get(path), **kwargs)
 

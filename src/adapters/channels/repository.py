@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.channels.tables import channels
+from adapters.channels.tables import channels, oauth_clients, oauth_states
+from application.channels.ports import OAuthState, StoredOAuthClient
 from domain.channels.channel import Channel
 from domain.shared.platforms import Platform
 
 _FIELDS = ("id", "workspace_id", "platform", "handle", "display_name", "created_at", "connected",
-           "token_expires_at", "revoked")
+           "token_expires_at", "revoked", "base_url", "remote_account_id", "refreshable", "last_error")
 
 
 def _channel(row) -> Channel:
@@ -37,3 +39,62 @@ class SqlChannels:
 
     async def add(self, channel: Channel) -> None:
         await self.conn.execute(channels.insert().values({**vars(channel), "platform": channel.platform.value}))
+
+    async def update(self, channel: Channel) -> None:
+        values = {k: v for k, v in vars(channel).items() if k not in ("id", "workspace_id", "created_at")}
+        await self.conn.execute(update(channels).where(channels.c.id == channel.id).values(
+            {**values, "platform": channel.platform.value}))
+
+    async def by_account(self, workspace_id: UUID, platform: str, remote_account_id: str, handle: str) -> Channel | None:
+        """The workspace's channel for that account: connected before, or planned under the same handle."""
+        rows = await self.conn.execute(select(channels).where(
+            channels.c.workspace_id == workspace_id, channels.c.platform == platform))
+        found = [_channel(r) for r in rows]
+        return next((c for c in found if c.remote_account_id == remote_account_id), None) or next(
+            (c for c in found if c.handle.lstrip("@").lower() == handle.lstrip("@").lower()), None)
+
+    async def due_for_refresh(self, before) -> list[Channel]:
+        rows = await self.conn.execute(select(channels).where(
+            channels.c.connected.is_(True), channels.c.refreshable.is_(True), channels.c.revoked.is_(False),
+            channels.c.token_expires_at <= before))
+        return [_channel(r) for r in rows]
+
+    async def secret(self, channel_id: UUID) -> str | None:
+        return await self.conn.scalar(select(channels.c.credentials_encrypted).where(channels.c.id == channel_id))
+
+    async def store_secret(self, channel_id: UUID, ciphertext: str | None) -> None:
+        await self.conn.execute(update(channels).where(channels.c.id == channel_id).values(
+            credentials_encrypted=ciphertext))
+
+
+class SqlOAuthClients:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def get(self, platform: str, base_url: str, redirect_uri: str) -> StoredOAuthClient | None:
+        row = (await self.conn.execute(select(oauth_clients).where(
+            oauth_clients.c.platform == platform, oauth_clients.c.base_url == base_url,
+            oauth_clients.c.redirect_uri == redirect_uri))).first()
+        return StoredOAuthClient(**row._mapping) if row else None
+
+    async def add(self, client: StoredOAuthClient) -> None:
+        await self.conn.execute(insert(oauth_clients).values(vars(client)).on_conflict_do_nothing())
+
+    async def first(self, platform: str, base_url: str) -> StoredOAuthClient | None:
+        row = (await self.conn.execute(select(oauth_clients).where(
+            oauth_clients.c.platform == platform, oauth_clients.c.base_url == base_url)
+            .order_by(oauth_clients.c.created_at).limit(1))).first()
+        return StoredOAuthClient(**row._mapping) if row else None
+
+
+class SqlOAuthStates:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add(self, state: OAuthState) -> None:
+        await self.conn.execute(oauth_states.insert().values(vars(state)))
+
+    async def take(self, state_hash: str) -> OAuthState | None:
+        row = (await self.conn.execute(delete(oauth_states).where(oauth_states.c.state_hash == state_hash)
+                                       .returning(*oauth_states.c))).first()
+        return OAuthState(**row._mapping) if row else None

@@ -16,5 +16,32 @@ channels = Table(
     Column("token_expires_at", DateTime(timezone=True)),
     Column("revoked", Boolean, nullable=False, default=False),
     Column("credentials_encrypted", Text),
+    Column("base_url", Text, nullable=False, default=""),
+    Column("remote_account_id", Text),
+    Column("refreshable", Boolean, nullable=False, default=False),
+    Column("last_error", Text),
     UniqueConstraint("workspace_id", "platform", "handle", name="uq_channels_workspace_platform_handle"),
+)
+
+oauth_clients = Table(
+    "oauth_clients", metadata,
+    Column("platform", Text, primary_key=True),
+    Column("base_url", Text, primary_key=True),
+    Column("redirect_uri", Text, primary_key=True),
+    Column("client_id", Text, nullable=False),
+    Column("client_secret_encrypted", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+oauth_states = Table(
+    "oauth_states", metadata,
+    Column("state_hash", Text, primary_key=True),
+    Column("session_hash", Text, nullable=False),
+    Column("user_id", StdUuid, nullable=False),
+    Column("workspace_id", StdUuid, nullable=False),
+    Column("platform", Text, nullable=False),
+    Column("base_url", Text, nullable=False),
+    Column("redirect_uri", Text, nullable=False),
+    Column("code_verifier_encrypted", Text, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
 )

@@ -47,7 +47,7 @@ class PostProjection:
             "post_id": post.id, "channel_id": t.channel_id, "workspace_id": post.workspace_id,
             "campaign_id": post.campaign_id, "platform": t.platform, "scheduled_at": t.scheduled_at,
             "timezone": post.timezone, "state": t.state.value,
-            "preview": post.text_for(t.channel_id)[:PREVIEW_LENGTH],
+            "preview": post.text_for(t.channel_id)[:PREVIEW_LENGTH], "attempt_started_at": t.attempt_started_at,
         } for t in post.targets.values() if t.scheduled_at is not None and t.state is not TargetState.CANCELLED]
         if rows:
             await conn.execute(calendar_entries.insert(), rows)

@@ -37,6 +37,7 @@ calendar_entries = Table(
     Column("timezone", Text),
     Column("state", Text, nullable=False),
     Column("preview", Text, nullable=False),
+    Column("attempt_started_at", DateTime(timezone=True)),
     Index("ix_calendar_workspace_time", "workspace_id", "scheduled_at"),
 )
 

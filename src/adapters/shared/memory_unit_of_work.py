@@ -6,6 +6,7 @@ import copy
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from application.channels.ports import OAuthState, StoredOAuthClient
 from application.identity.ports import ApiTokenRecord, SessionRecord
 from domain.channels.channel import Channel
 from domain.identity.model import Invitation, Membership, User, Workspace
@@ -22,6 +23,9 @@ class MemoryState:
     sessions: dict[str, SessionRecord] = field(default_factory=dict)
     api_tokens: dict[UUID, ApiTokenRecord] = field(default_factory=dict)
     channels: dict[UUID, Channel] = field(default_factory=dict)
+    secrets: dict[UUID, str | None] = field(default_factory=dict)
+    oauth_clients: dict[tuple[str, str, str], StoredOAuthClient] = field(default_factory=dict)
+    oauth_states: dict[str, OAuthState] = field(default_factory=dict)
 
 
 class _Users:
@@ -129,6 +133,50 @@ class _Channels:
     async def add(self, channel: Channel) -> None:
         self.s.channels[channel.id] = copy.copy(channel)
 
+    update = add
+
+    async def by_account(self, workspace_id: UUID, platform: str, remote_account_id: str, handle: str) -> Channel | None:
+        mine = [c for c in self.s.channels.values() if c.workspace_id == workspace_id and c.platform == platform]
+        found = next((c for c in mine if c.remote_account_id == remote_account_id), None) or next(
+            (c for c in mine if c.handle.lstrip("@").lower() == handle.lstrip("@").lower()), None)
+        return copy.copy(found)
+
+    async def due_for_refresh(self, before) -> list[Channel]:
+        return [copy.copy(c) for c in self.s.channels.values() if c.connected and c.refreshable and not c.revoked
+                and c.token_expires_at is not None and c.token_expires_at <= before]
+
+    async def secret(self, channel_id: UUID) -> str | None:
+        return self.s.secrets.get(channel_id)
+
+    async def store_secret(self, channel_id: UUID, ciphertext: str | None) -> None:
+        self.s.secrets[channel_id] = ciphertext
+
+
+class _OAuthClients:
+    def __init__(self, s: MemoryState) -> None:
+        self.s = s
+
+    async def get(self, platform: str, base_url: str, redirect_uri: str) -> StoredOAuthClient | None:
+        return copy.copy(self.s.oauth_clients.get((platform, base_url, redirect_uri)))
+
+    async def add(self, client: StoredOAuthClient) -> None:
+        self.s.oauth_clients.setdefault((client.platform, client.base_url, client.redirect_uri), copy.copy(client))
+
+    async def first(self, platform: str, base_url: str) -> StoredOAuthClient | None:
+        return next((copy.copy(c) for (p, b, _), c in self.s.oauth_clients.items() if (p, b) == (platform, base_url)),
+                    None)
+
+
+class _OAuthStates:
+    def __init__(self, s: MemoryState) -> None:
+        self.s = s
+
+    async def add(self, state: OAuthState) -> None:
+        self.s.oauth_states[state.state_hash] = copy.copy(state)
+
+    async def take(self, state_hash: str) -> OAuthState | None:
+        return self.s.oauth_states.pop(state_hash, None)
+
 
 class MemoryUnitOfWork:
     def __init__(self, committed: MemoryState) -> None:
@@ -140,6 +188,7 @@ class MemoryUnitOfWork:
         self.users, self.workspaces, self.memberships = _Users(s), _Workspaces(s), _Memberships(s)
         self.invitations, self.sessions, self.api_tokens, self.channels = (
             _Invitations(s), _Sessions(s), _ApiTokens(s), _Channels(s))
+        self.oauth_clients, self.oauth_states = _OAuthClients(s), _OAuthStates(s)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

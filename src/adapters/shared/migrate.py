@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 from alembic import command
 from alembic.config import Config
+from procrastinate.schema import SchemaManager
 
 from adapters.shared.database_url import DatabaseLocation
 from adapters.shared.event_store import build_application
@@ -27,3 +29,13 @@ def migrate(location: DatabaseLocation) -> None:
     command.upgrade(alembic_config(location), "head")
     app = build_application({**location.eventsourcing_env(), "CREATE_TABLE": "true"})
     app.close()
+    _apply_job_schema(location)
+
+
+def _apply_job_schema(location: DatabaseLocation) -> None:
+    """procrastinate's tables and functions, once (under the same lock as the migrations)."""
+    with psycopg.connect(location.libpq_url(), autocommit=True) as conn:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(7385211)")
+            if conn.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()[0] is None:
+                conn.execute(SchemaManager.get_schema())

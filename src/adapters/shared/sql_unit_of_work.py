@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.channels.repository import SqlChannels
+from adapters.channels.repository import SqlChannels, SqlOAuthClients, SqlOAuthStates
 from adapters.identity.repositories import SqlApiTokens, SqlInvitations, SqlMemberships, SqlSessions, SqlUsers, SqlWorkspaces
 
 
@@ -22,6 +22,7 @@ class SqlUnitOfWork:
         self.users, self.workspaces, self.memberships = SqlUsers(conn), SqlWorkspaces(conn), SqlMemberships(conn)
         self.invitations, self.sessions = SqlInvitations(conn), SqlSessions(conn)
         self.api_tokens, self.channels = SqlApiTokens(conn), SqlChannels(conn)
+        self.oauth_clients, self.oauth_states = SqlOAuthClients(conn), SqlOAuthStates(conn)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

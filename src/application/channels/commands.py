@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from application.shared.actor import Actor
 
@@ -29,3 +30,50 @@ class ChannelView:
     handle: str
     display_name: str
     health: str
+
+
+@dataclass(frozen=True)
+class StartOAuthConnect:
+    """Begin connecting an OAuth platform (Mastodon: any instance URL; X). `session` binds the state."""
+
+    actor: Actor
+    platform: str
+    redirect_uri: str
+    session: str
+    instance_url: str | None = None
+
+
+@dataclass(frozen=True)
+class CompleteOAuthConnect:
+    session: str
+    state: str
+    code: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ConnectWithAppPassword:
+    actor: Actor
+    platform: str
+    identifier: str
+    app_password: str
+    service_url: str | None = None
+
+
+@dataclass(frozen=True)
+class DisconnectChannel:
+    actor: Actor
+    channel_id: UUID
+
+
+@dataclass(frozen=True)
+class RefreshDueTokens:
+    """Refresh every connected channel whose access token ends within `ahead`."""
+
+    ahead_seconds: int = 15 * 60
+
+
+@dataclass(frozen=True)
+class ConnectedChannel:
+    workspace_id: UUID
+    channel: ChannelView

@@ -1,10 +1,13 @@
-"""Channels ports."""
+"""Channels ports: channel records with their encrypted secrets, OAuth clients and states, the platforms."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from application.publishing.ports import SocialPlatform
 from domain.channels.channel import Channel
 
 
@@ -12,3 +15,54 @@ class Channels(Protocol):
     async def get(self, workspace_id: UUID, channel_id: UUID) -> Channel | None: ...
     async def of_workspace(self, workspace_id: UUID) -> list[Channel]: ...
     async def add(self, channel: Channel) -> None: ...
+    async def update(self, channel: Channel) -> None: ...
+    async def by_account(self, workspace_id: UUID, platform: str, remote_account_id: str, handle: str) -> Channel | None: ...
+    async def due_for_refresh(self, before: datetime) -> list[Channel]: ...
+    async def secret(self, channel_id: UUID) -> str | None: ...
+    async def store_secret(self, channel_id: UUID, ciphertext: str | None) -> None: ...
+
+
+@dataclass
+class StoredOAuthClient:
+    platform: str
+    base_url: str
+    redirect_uri: str
+    client_id: str
+    client_secret_encrypted: str | None
+    created_at: datetime
+
+
+@dataclass
+class OAuthState:
+    """A pending OAuth authorization, bound to the browser session that started it; used once."""
+
+    state_hash: str
+    session_hash: str
+    user_id: UUID
+    workspace_id: UUID
+    platform: str
+    base_url: str
+    redirect_uri: str
+    code_verifier_encrypted: str
+    expires_at: datetime
+
+
+class OAuthClients(Protocol):
+    async def get(self, platform: str, base_url: str, redirect_uri: str) -> StoredOAuthClient | None: ...
+    async def add(self, client: StoredOAuthClient) -> None: ...
+    async def first(self, platform: str, base_url: str) -> StoredOAuthClient | None:
+        """Any of PostWizard's clients at that platform and base URL (refresh needs the client id)."""
+
+
+class OAuthStates(Protocol):
+    async def add(self, state: OAuthState) -> None: ...
+    async def take(self, state_hash: str) -> OAuthState | None:
+        """Remove and return: a state works once."""
+
+
+class PlatformDirectory(Protocol):
+    """The adapter and default base URL of each platform (from settings, so tests and demos point at the simulator)."""
+
+    def get(self, platform: str) -> SocialPlatform: ...
+
+    def base_url(self, platform: str, instance: str | None = None) -> str: ...

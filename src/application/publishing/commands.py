@@ -110,3 +110,12 @@ class ListPosts:
     campaign_id: UUID | None = None
     limit: int = 50
     offset: int = 0
+
+
+@dataclass(frozen=True)
+class RetryTarget:
+    """Publish a failed target again now (the safe "retry now": it re-reads and never double-posts)."""
+
+    actor: Actor
+    post_id: UUID
+    channel_id: UUID

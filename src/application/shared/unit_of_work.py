@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from application.channels.ports import Channels
+from application.channels.ports import Channels, OAuthClients, OAuthStates
 from application.identity.ports import ApiTokens, Invitations, Memberships, Sessions, Users, Workspaces
 
 
@@ -18,6 +18,8 @@ class UnitOfWork(Protocol):
     sessions: Sessions
     api_tokens: ApiTokens
     channels: Channels
+    oauth_clients: OAuthClients
+    oauth_states: OAuthStates
 
     async def __aenter__(self) -> "UnitOfWork": ...
     async def __aexit__(self, *exc: object) -> None: ...

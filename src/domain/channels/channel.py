@@ -1,9 +1,12 @@
 """A channel: one social account of a workspace on one platform.
 
-Connecting (OAuth, app passwords) and token refresh come with publishing; until then a
-channel can be added as planned, so posts can target it. Token health is derived from
-the token's expiry: ok, expiring (within a day), needs_reconnect (expired or revoked),
-not_connected.
+A channel may be planned (posts can target it before its account is connected), then
+connected through the platform's OAuth or app password. Rules:
+- token health is ok, expiring (an access token that cannot be refreshed ends within a
+  day), needs_reconnect (the platform refused our tokens, or they ended and cannot be
+  refreshed) or not_connected;
+- refreshing never replaces a good token with an empty one;
+- a channel that needs reconnecting keeps its posts; they fail with "reconnect this channel".
 """
 
 from __future__ import annotations
@@ -37,15 +40,44 @@ class Channel:
     connected: bool = False
     token_expires_at: datetime | None = None
     revoked: bool = False
+    base_url: str = ""
+    remote_account_id: str | None = None
+    refreshable: bool = False
+    last_error: str | None = None
 
     def health(self, now: datetime) -> TokenHealth:
         if not self.connected:
             return TokenHealth.NOT_CONNECTED
-        if self.revoked or (self.token_expires_at and self.token_expires_at <= now):
+        if self.revoked:
             return TokenHealth.NEEDS_RECONNECT
-        if self.token_expires_at and self.token_expires_at - now < EXPIRING_WITHIN:
-            return TokenHealth.EXPIRING
+        if self.token_expires_at and not self.refreshable:
+            if self.token_expires_at <= now:
+                return TokenHealth.NEEDS_RECONNECT
+            if self.token_expires_at - now < EXPIRING_WITHIN:
+                return TokenHealth.EXPIRING
         return TokenHealth.OK
+
+    def connect(self, *, base_url: str, remote_account_id: str, handle: str, display_name: str,
+                expires_at: datetime | None, refreshable: bool) -> None:
+        self.base_url, self.remote_account_id = base_url, remote_account_id
+        self.handle, self.display_name = check_handle(handle), display_name or handle
+        self.connected, self.revoked, self.last_error = True, False, None
+        self.token_expires_at, self.refreshable = expires_at, refreshable
+
+    def refreshed(self, expires_at: datetime | None, refreshable: bool) -> None:
+        self.token_expires_at, self.refreshable, self.revoked, self.last_error = expires_at, refreshable, False, None
+
+    def needs_reconnect(self, reason: str) -> None:
+        """The platform refused our tokens: publishing to it fails until the user reconnects."""
+        self.revoked, self.last_error = True, reason
+
+    def disconnect(self) -> None:
+        self.connected, self.revoked, self.token_expires_at, self.refreshable = False, False, None, False
+
+    def needs_refresh(self, now: datetime, ahead: timedelta) -> bool:
+        """Refresh ahead of expiry (X's access tokens last 2 h, Bluesky's a couple of hours)."""
+        return (self.connected and self.refreshable and not self.revoked and self.token_expires_at is not None
+                and self.token_expires_at - now <= ahead)
 
 
 def parse_platform(value: str) -> Platform:

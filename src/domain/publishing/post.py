@@ -44,7 +44,9 @@ class Target:
     state: TargetState = TargetState.DRAFT
     scheduled_at: datetime | None = None
     attempt_id: UUID | None = None
+    attempt_started_at: datetime | None = None
     attempts: int = 0
+    published_at: datetime | None = None
     remote_id: str | None = None
     url: str | None = None
     failure: dict | None = None
@@ -296,12 +298,14 @@ class Post(Aggregate):
         if target.state is not TargetState.SCHEDULED:
             raise RuleViolated("target_not_due", f"the target on channel {channel_id} is {target.state}, not scheduled")
         target.state, target.attempt_id, target.failure = TargetState.PUBLISHING, attempt_id, None
+        target.attempt_started_at = started_at
         target.attempts += 1
 
     @event("TargetPublished")
     def mark_published(self, channel_id: UUID, attempt_id: UUID, remote_id: str, url: str | None, published_at: datetime) -> None:
         target = self._current_attempt(channel_id, attempt_id, {TargetState.PUBLISHING, TargetState.UNCONFIRMED})
         target.state, target.remote_id, target.url, target.failure = TargetState.PUBLISHED, remote_id, url, None
+        target.published_at = published_at
 
     @event("TargetUnconfirmed")
     def mark_unconfirmed(self, channel_id: UUID, attempt_id: UUID, detail: str) -> None:

@@ -18,20 +18,30 @@ from entrypoints.api.routers import auth, campaigns, channels, posts, system, wo
 from entrypoints.background import keep_projecting
 from entrypoints.container import Container, shutdown
 from entrypoints.settings import Settings
+from entrypoints.simulator.app import create_simulator_app
+from entrypoints.worker.run import run_worker
 
 log = logging.getLogger(__name__)
 
 
 def create_app(container: Container, settings: Settings, *, background: bool = True,
-               close_container: bool = True) -> FastAPI:
+               close_container: bool = True, worker: bool = False, simulator: bool = False) -> FastAPI:
+    """`background` keeps read tables current; `worker` also runs a publishing worker in this
+    process (`serve`); `simulator` mounts the platform simulator at /simulator (`serve --demo`)."""
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(keep_projecting(container, settings.projection_interval)) if background else None
+        tasks = []
+        if worker:
+            tasks.append(asyncio.create_task(run_worker(container, install_signal_handlers=False, name="in-process")))
+        elif background:
+            tasks.append(asyncio.create_task(keep_projecting(container, settings.projection_interval)))
         try:
             yield
         finally:
-            if task:
+            for task in tasks:
                 task.cancel()
+            for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             if close_container:
@@ -43,6 +53,9 @@ def create_app(container: Container, settings: Settings, *, background: bool = T
     install_error_handlers(app)
     for module in (system, auth, workspaces, channels, campaigns, posts):
         app.include_router(module.router)
+    app.include_router(channels.callback_router)
+    if simulator:
+        app.mount("/simulator", create_simulator_app())
     _mount_frontend(app, settings.frontend_dir)
     return app
 
@@ -58,7 +71,7 @@ def _mount_frontend(app: FastAPI, build_dir: Path) -> None:
 
     @app.get("/{path:path}", include_in_schema=False)
     async def spa(path: str) -> FileResponse:
-        if path.startswith(("api/", "health")):
+        if path.startswith(("api/", "health", "simulator/")):
             raise HTTPException(404, f"no route /{path}")
         candidate = (build_dir / path).resolve()
         if path and candidate.is_file() and build_dir.resolve() in candidate.parents:

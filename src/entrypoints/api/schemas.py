@@ -110,6 +110,27 @@ class ChannelIn(Body):
     display_name: Text200 = ""
 
 
+class ConnectIn(Body):
+    platform: str
+    instance_url: Annotated[str, StringConstraints(max_length=300)] | None = Field(
+        default=None, description="Mastodon: the instance, e.g. mastodon.social")
+
+
+class ConnectOut(BaseModel):
+    authorization_url: str = Field(description="send the browser here; it comes back to /api/oauth/callback")
+
+
+class AppPasswordIn(Body):
+    platform: str = "bluesky"
+    identifier: Annotated[str, StringConstraints(min_length=1, max_length=254)] = Field(description="handle or email")
+    app_password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    service_url: Annotated[str, StringConstraints(max_length=300)] | None = None
+
+
+class RetryIn(Body):
+    channel_id: UUID
+
+
 class ChannelOut(Out):
     id: UUID
     platform: str

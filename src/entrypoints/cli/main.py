@@ -18,10 +18,10 @@ from application.publishing.commands import CalendarRange, CreateDraftPost, List
 from application.shared.actor import Actor
 from application.shared.errors import NotFound
 from domain.shared.errors import DomainError, InvalidValue, RuleViolated
-from entrypoints.background import keep_projecting
 from entrypoints.bootstrap import bootstrap
 from entrypoints.container import Container, shutdown
 from entrypoints.settings import Settings
+from entrypoints.worker.run import run_worker
 
 app = typer.Typer(help="PostWizard: self-hosted, AI-driven social media manager.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
@@ -40,50 +40,67 @@ def _logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-def _serve(host: str | None, port: int | None, *, background: bool) -> None:
+def _serve(host: str | None, port: int | None, *, worker: bool, demo: bool = False) -> None:
     import uvicorn
 
     from entrypoints.api.app import create_app
 
     settings = Settings()
+    host, port = host or settings.host, port or settings.port
+    settings = settings.model_copy(update={"host": host, "port": port})
+    if demo:
+        settings = settings.model_copy(update={"simulator_url": f"{settings.base_url()}/simulator"})
     _logging(settings)
     container = bootstrap(settings, run_migrations=True)
-    host, port = host or settings.host, port or settings.port
-    console.print(f"PostWizard is running at [bold]http://{host}:{port}[/bold]  (Ctrl-C stops it)")
-    uvicorn.run(create_app(container, settings, background=background), host=host, port=port,
+    console.print(f"PostWizard is running at [bold]{settings.base_url()}[/bold]  (Ctrl-C stops it)")
+    if demo:
+        console.print("demo mode: every platform is the built-in simulator; connect its sandbox accounts "
+                      "on the Channels page")
+    uvicorn.run(create_app(container, settings, worker=worker, simulator=demo), host=host, port=port,
                 log_level=settings.log_level.lower())
 
 
 @app.command()
-def serve(host: HostOpt = None, port: PortOpt = None) -> None:
-    """Run everything on this machine: API, UI and background work (embedded PostgreSQL unless configured)."""
-    _serve(host, port, background=True)
+def serve(host: HostOpt = None, port: PortOpt = None,
+          demo: Annotated[bool, typer.Option(help="platforms are the built-in simulator (sandbox accounts)")] = False) -> None:
+    """Run everything on this machine: API, UI and a publishing worker (embedded PostgreSQL unless configured)."""
+    _serve(host, port, worker=True, demo=demo)
 
 
 @app.command()
 def api(host: HostOpt = None, port: PortOpt = None) -> None:
     """Run the API and UI only (scale-out: run workers apart with `postwizard worker`)."""
-    _serve(host, port, background=True)
+    _serve(host, port, worker=False)
 
 
 @app.command()
-def worker() -> None:
-    """Run background work: keeps the read tables up to date."""
+def worker(name: Annotated[str, typer.Option(help="worker name in logs")] = "worker") -> None:
+    """Run a publishing worker (any number, on any machine sharing the database); Ctrl-C or SIGTERM
+    lets jobs in flight finish."""
     settings = Settings()
     _logging(settings)
 
     async def main() -> None:
         container = bootstrap(settings)
-        console.print("worker running (Ctrl-C stops it)")
+        console.print(f"worker {name} running (Ctrl-C stops it)")
         try:
-            await keep_projecting(container, settings.projection_interval)
+            await run_worker(container, install_signal_handlers=True, name=name)
         finally:
             await shutdown(container)
 
-    try:
-        asyncio.run(main())
-    except KeyboardInterrupt:
-        console.print("worker stopped")
+    asyncio.run(main())
+    console.print("worker stopped")
+
+
+@app.command()
+def simulator(host: HostOpt = None, port: Annotated[int, typer.Option(help="port")] = 8100) -> None:
+    """Run the platform simulator alone (Mastodon, Bluesky and X APIs with sandbox accounts)."""
+    import uvicorn
+
+    from entrypoints.simulator.app import create_simulator_app
+
+    console.print(f"simulator at http://{host or '127.0.0.1'}:{port}  (control API at /_control, docs at /_docs)")
+    uvicorn.run(create_simulator_app(), host=host or "127.0.0.1", port=port, log_level="warning")
 
 
 @app.command()

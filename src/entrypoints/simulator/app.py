@@ -1,6 +1,7 @@
 """The platform simulator: one ASGI app speaking the real Mastodon, Bluesky and X APIs.
 
-Each platform lives under its own prefix, which plays the part of its host:
+Each platform lives under its own prefix, which plays the part of its host (Facebook, Instagram,
+LinkedIn and Threads join the same way: a router module and a line below):
   /mastodon  a Mastodon instance      (base URL http://HOST/mastodon)
   /bluesky   a Bluesky PDS            (base URL http://HOST/bluesky)
   /x         the X API and its OAuth  (base URL http://HOST/x)
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from entrypoints.simulator import control
+from entrypoints.simulator import bluesky, control, mastodon, x
 from entrypoints.simulator.state import SimulatorState, seeded_state
 
 
@@ -19,10 +20,6 @@ def create_simulator_app(state: SimulatorState | None = None) -> FastAPI:
     app = FastAPI(title="PostWizard platform simulator", docs_url="/_docs", openapi_url="/_openapi.json")
     app.state.simulator = state or seeded_state()
     app.include_router(control.router)
-    for name in ("mastodon", "bluesky", "x"):
-        try:
-            module = __import__(f"entrypoints.simulator.{name}", fromlist=["router"])
-        except ModuleNotFoundError:
-            continue
+    for name, module in (("mastodon", mastodon), ("bluesky", bluesky), ("x", x)):
         app.include_router(module.router, prefix=f"/{name}")
     return app

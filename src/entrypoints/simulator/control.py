@@ -39,7 +39,7 @@ async def posts(request: Request, platform: str | None = None, handle: str | Non
             if (platform is None or p.platform == platform) and (handle is None or p.handle == handle)]
 
 
-@router.post("/posts/{platform}/{remote_id}/counters")
+@router.post("/posts/{platform}/{remote_id:path}/counters")
 async def set_counters(request: Request, platform: str, remote_id: str, body: dict) -> dict:
     """{"likes": 5, ...} sets counters; {"bump": {"likes": 1}} adds to them."""
     post = _state(request).find_post(platform, remote_id)

@@ -18,13 +18,14 @@ from application.publishing.commands import (
     ListPosts,
     RequestChanges,
     ReschedulePost,
+    RetryTarget,
     SchedulePost,
     SetVariant,
     SubmitForReview,
 )
 from application.shared.actor import Actor
 from entrypoints.api.dependencies import ActorDep, ContainerDep, ExpectedVersion, run
-from entrypoints.api.schemas import CalendarEntryOut, CancelIn, NoteIn, PostIn, PostOut, PostPatch, RescheduleIn, ScheduleIn, VariantIn
+from entrypoints.api.schemas import CalendarEntryOut, CancelIn, NoteIn, PostIn, PostOut, PostPatch, RescheduleIn, RetryIn, ScheduleIn, VariantIn
 
 router = APIRouter(prefix="/api/workspaces/{workspace_id}", tags=["posts"])
 
@@ -115,6 +116,13 @@ async def reschedule(post_id: UUID, body: RescheduleIn, actor: ActorDep, c: Cont
 @router.post("/posts/{post_id}/cancel", response_model=PostOut)
 async def cancel(post_id: UUID, body: CancelIn, actor: ActorDep, c: ContainerDep, response: Response) -> PostOut:
     await run(c, "cancel_post", CancelPost(actor, post_id, body.channel_ids))
+    return await _detail(c, actor, post_id, response)
+
+
+@router.post("/posts/{post_id}/retry", response_model=PostOut)
+async def retry(post_id: UUID, body: RetryIn, actor: ActorDep, c: ContainerDep, response: Response) -> PostOut:
+    """Retry a failed target now (safe: it never posts a target twice)."""
+    await run(c, "retry_target", RetryTarget(actor, post_id, body.channel_id))
     return await _detail(c, actor, post_id, response)
 
 

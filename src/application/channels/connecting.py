@@ -1,0 +1,36 @@
+"""Shared steps of connecting a channel: find or create the workspace's channel for the account,
+store its tokens encrypted, report it."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from application.channels.commands import ChannelView
+from application.channels.credentials import store_credentials
+from application.publishing.ports import Account, Credentials
+from application.shared.ports import Clock, IdGenerator, TokenCipher
+from application.shared.unit_of_work import UnitOfWork
+from domain.channels.channel import Channel
+from domain.shared.platforms import Platform
+
+
+async def attach_account(uow: UnitOfWork, cipher: TokenCipher, clock: Clock, ids: IdGenerator, *,
+                         workspace_id: UUID, platform: str, base_url: str, account: Account,
+                         credentials: Credentials) -> Channel:
+    """Reconnecting the same account (or connecting a planned channel of that handle) updates it in place."""
+    channel = await uow.channels.by_account(workspace_id, platform, account.remote_id, account.handle)
+    is_new = channel is None
+    if is_new:
+        channel = Channel(id=ids.new(), workspace_id=workspace_id, platform=Platform(platform), handle=account.handle,
+                          display_name=account.display_name, created_at=clock.now())
+    channel.connect(base_url=base_url, remote_account_id=account.remote_id, handle=account.handle,
+                    display_name=account.display_name, expires_at=credentials.expires_at,
+                    refreshable=bool(credentials.refresh_token))
+    await (uow.channels.add(channel) if is_new else uow.channels.update(channel))
+    await store_credentials(uow, cipher, channel.id, credentials)
+    return channel
+
+
+def view(channel: Channel, clock: Clock) -> ChannelView:
+    return ChannelView(id=str(channel.id), platform=channel.platform.value, handle=channel.handle,
+                       display_name=channel.display_name, health=channel.health(clock.now()).value)

@@ -1,0 +1,177 @@
+"""Publish one target, exactly once, when it is due.
+
+The job carries ids only and re-reads the post, so an edited, rescheduled, cancelled or
+already-published target is never sent. Exactly once: `PublishAttemptStarted` is saved
+before the platform call (a racing worker or edit loses on the version check), the
+attempt id is the platform's idempotency key where it has one, and the outcome is saved
+after. A call that may or may not have landed leaves the target unconfirmed; it is
+reconciled by asking the platform before any retry. Transient failures come back later
+with exponential backoff and jitter, honouring Retry-After; permanent ones wait for the user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from application.channels.ports import PlatformDirectory
+from application.channels.refresh_tokens import TokenKeeper
+from application.publishing.ports import OutcomeUnknown, OutgoingPost, PlatformError, RecentPost
+from application.shared.errors import ConcurrencyConflict, NotFound
+from application.shared.ports import Clock, EventStore, IdGenerator
+from application.shared.unit_of_work import UnitOfWorkFactory
+from domain.publishing.post import Post, Target
+from domain.publishing.states import FailureReason, TargetState
+
+EARLY_TOLERANCE = timedelta(milliseconds=500)  # a job that fires this early still publishes
+MAX_TRANSIENT_ATTEMPTS = 8
+BACKOFF_BASE, BACKOFF_CAP = timedelta(seconds=5), timedelta(minutes=30)
+RECONCILE_WINDOW = timedelta(minutes=5)
+ATTEMPT_STALE_AFTER = timedelta(seconds=45)  # an attempt older than this has no live worker behind it
+
+
+@dataclass(frozen=True)
+class PublishTarget:
+    post_id: UUID
+    channel_id: UUID
+    due_at: datetime | None = None  # the schedule the job was deferred for; another time means a newer job exists
+
+
+def backoff(attempts: int, retry_at: datetime | None, now: datetime, rng: Callable[[], float] = random.random) -> datetime:
+    """Exponential backoff with full jitter, never earlier than the platform's own retry time."""
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(attempts - 1, 0)))
+    delay = ceiling * (0.5 + rng() / 2)
+    return max(now + delay, retry_at or now)
+
+
+def fingerprint(text: str) -> str:
+    """Content as platforms echo it back: whitespace folded, case kept."""
+    return " ".join(text.split())
+
+
+def idempotency_key(post_id: UUID, channel_id: UUID, text: str) -> str:
+    """The same content of the same target always sends the same key, across attempts: a retry after
+    an unknown outcome is deduplicated by the platform itself where it can (Mastodon's
+    Idempotency-Key, Bluesky's record key)."""
+    return hashlib.sha256(f"{post_id}:{channel_id}:{fingerprint(text)}".encode()).hexdigest()[:32]
+
+
+class PublishTargetHandler:
+    def __init__(self, store: EventStore, uow: UnitOfWorkFactory, platforms: PlatformDirectory, tokens: TokenKeeper,
+                 clock: Clock, ids: IdGenerator) -> None:
+        self.store, self.uow, self.platforms, self.tokens, self.clock, self.ids = store, uow, platforms, tokens, clock, ids
+
+    async def __call__(self, cmd: PublishTarget) -> str:
+        """Returns what happened, for logs and tests: published, unconfirmed, failed, retry, or why nothing was done.
+
+        Targets of one post are attempted concurrently; a save that loses to another target's
+        event simply reads the post again and decides again."""
+        for _ in range(10):
+            try:
+                return await self._run(cmd)
+            except ConcurrencyConflict:
+                continue
+        return "gave up after repeated conflicts; the sweep defers it again"
+
+    async def _run(self, cmd: PublishTarget) -> str:
+        try:
+            post = await self.store.get(cmd.post_id, Post)
+        except NotFound:
+            return "gone"
+        target = post.targets.get(cmd.channel_id)
+        if target is None:
+            return "gone"
+        if target.state is TargetState.PUBLISHING:
+            started = target.attempt_started_at or self.clock.now()
+            if self.clock.now() - started < ATTEMPT_STALE_AFTER:
+                return "in progress elsewhere"
+            # no live worker is behind an attempt this old: its outcome is unknown
+            post = await self._settle(cmd, lambda p: p.mark_unconfirmed(
+                cmd.channel_id, target.attempt_id, "the worker stopped during the call"))
+            target = post.targets[cmd.channel_id]
+        if target.state is TargetState.UNCONFIRMED:
+            return await self._reconcile(post, target, cmd)
+        if target.state is not TargetState.SCHEDULED:
+            return f"nothing to do ({target.state.value})"
+        if cmd.due_at is not None and target.scheduled_at != cmd.due_at:
+            return "stale (rescheduled)"
+        if target.scheduled_at and target.scheduled_at - self.clock.now() > EARLY_TOLERANCE:
+            return "not due yet"
+        return await self._attempt(post, target, cmd)
+
+    async def _attempt(self, post: Post, target: Target, cmd: PublishTarget) -> str:
+        channel = await self._channel(post, target)
+        attempt_id, now = self.ids.new(), self.clock.now()
+        post.start_attempt(cmd.channel_id, attempt_id, now)
+        await self.store.save(post)  # a conflict here means nothing was sent: decide again from the start
+        text = post.text_for(cmd.channel_id)
+        outgoing = OutgoingPost(text=text, idempotency_key=idempotency_key(post.id, cmd.channel_id, text))
+        try:
+            if channel is None:
+                raise PlatformError(FailureReason.AUTH_EXPIRED.value, "the channel no longer exists; choose another")
+            credentials = await self.tokens.fresh_credentials(channel)
+            published = await self.platforms.get(channel.platform.value).publish(channel.base_url, credentials, outgoing)
+        except OutcomeUnknown as unknown:
+            detail = str(unknown)
+            await self._settle(cmd, lambda p: p.mark_unconfirmed(cmd.channel_id, attempt_id, detail))
+            return "unconfirmed"
+        except PlatformError as exc:
+            return await self._failed(cmd, attempt_id, target.attempts + 1, exc, channel)
+        await self._settle(cmd, lambda p: p.mark_published(cmd.channel_id, attempt_id, published.remote_id,
+                                                           published.url, self.clock.now()))
+        return "published"
+
+    async def _failed(self, cmd: PublishTarget, attempt_id: UUID, attempts: int, exc: PlatformError, channel) -> str:
+        reason = FailureReason(exc.reason)
+        if reason is FailureReason.DUPLICATE and attempts > 1:  # our own earlier attempt may have landed
+            await self._settle(cmd, lambda p: p.mark_unconfirmed(cmd.channel_id, attempt_id, exc.message))
+            return "unconfirmed (duplicate of an earlier attempt?)"
+        if reason is FailureReason.AUTH_EXPIRED and channel is not None:
+            await self.tokens.needs_reconnect(channel, exc.message)
+        retry_at = None
+        if reason.transient and attempts < MAX_TRANSIENT_ATTEMPTS:
+            retry_at = backoff(attempts, exc.retry_at, self.clock.now())
+        await self._settle(cmd, lambda p: p.mark_failed(cmd.channel_id, attempt_id, reason.value, exc.message, retry_at))
+        return "retry" if retry_at else "failed"
+
+    async def _reconcile(self, post: Post, target: Target, cmd: PublishTarget) -> str:
+        """Ask the platform whether the unconfirmed attempt landed, before any new attempt."""
+        channel = await self._channel(post, target)
+        attempt_id = target.attempt_id
+        if channel is None:
+            await self._settle(cmd, lambda p: p.mark_failed(cmd.channel_id, attempt_id, FailureReason.UNKNOWN.value,
+                                                            "the channel no longer exists"))
+            return "failed"
+        credentials = await self.tokens.fresh_credentials(channel)  # errors: the job is retried later
+        since = (target.attempt_started_at or self.clock.now()) - RECONCILE_WINDOW
+        recent = await self.platforms.get(channel.platform.value).find_recent(channel.base_url, credentials, since)
+        wanted = fingerprint(post.text_for(cmd.channel_id))
+        match: RecentPost | None = next((r for r in recent if fingerprint(r.text) == wanted), None)
+        if match is not None:
+            await self._settle(cmd, lambda p: p.mark_published(cmd.channel_id, attempt_id, match.remote_id, match.url,
+                                                               match.created_at))
+            return "published (reconciled)"
+        await self._settle(cmd, lambda p: p.mark_failed(
+            cmd.channel_id, attempt_id, FailureReason.UNKNOWN.value,
+            "the platform has no trace of the last attempt; trying again", self.clock.now()))
+        return "retry (reconciled: not posted)"
+
+    async def _channel(self, post: Post, target: Target):
+        async with self.uow() as uow:
+            return await uow.channels.get(post.workspace_id, target.channel_id)
+
+    async def _settle(self, cmd: PublishTarget, change: Callable[[Post], None], tries: int = 5) -> Post:
+        """Record an outcome; a concurrent change to another target is merged by reloading."""
+        for _ in range(tries):
+            post = await self.store.get(cmd.post_id, Post)
+            change(post)
+            try:
+                await self.store.save(post)
+                return post
+            except ConcurrencyConflict:
+                continue
+        raise ConcurrencyConflict(f"could not record the outcome for post {cmd.post_id} after {tries} tries")

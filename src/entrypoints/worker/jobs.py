@@ -1,0 +1,35 @@
+"""The procrastinate app and its tasks. Tasks take ids, find their handler in the container, and
+report what happened; the handlers decide everything."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from uuid import UUID
+
+import procrastinate
+from procrastinate.psycopg_connector import PsycopgConnector
+
+from adapters.publishing.job_queue import PUBLISH_QUEUE, PUBLISH_TASK, publish_job
+from adapters.shared.database_url import DatabaseLocation
+from application.publishing.publish_target import PublishTarget
+
+log = logging.getLogger("postwizard.jobs")
+
+
+def create_job_app(location: DatabaseLocation, pool_size: int = 10) -> procrastinate.App:
+    app = procrastinate.App(connector=PsycopgConnector(conninfo=location.libpq_url(), min_size=1, max_size=pool_size))
+    app.task(name=PUBLISH_TASK, queue=PUBLISH_QUEUE, pass_context=True,
+             retry=procrastinate.RetryStrategy(max_attempts=10, linear_wait=3))(publish_target)
+    return app
+
+
+async def publish_target(context: procrastinate.JobContext, post_id: str, channel_id: str,
+                         due_at: str | None = None) -> str:
+    container = context.additional_context["container"]
+    due = datetime.fromisoformat(due_at) if due_at else None
+    outcome = await container.publish_target()(PublishTarget(UUID(post_id), UUID(channel_id), due))
+    if outcome == "not due yet" and due is not None:  # fired early (clock skew): come back on time
+        await container.job_queue().defer_publish(publish_job(post_id, channel_id, due))
+    log.info("publish %s/%s: %s", post_id, channel_id, outcome)
+    return outcome

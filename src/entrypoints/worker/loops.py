@@ -1,0 +1,74 @@
+"""What a worker process runs beside procrastinate: projections (which defer publishing jobs),
+a safety sweep that re-defers anything a crash may have left behind, stalled-job recovery, and
+token refresh ahead of expiry."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from adapters.publishing.job_queue import publish_job
+from adapters.publishing.tables import calendar_entries
+from application.channels.commands import RefreshDueTokens
+from application.publishing.publish_target import ATTEMPT_STALE_AFTER
+from entrypoints.container import Container
+
+log = logging.getLogger("postwizard.worker")
+
+OVERDUE_AFTER = timedelta(seconds=3)
+
+
+async def every(seconds: float, work: Callable[[], Awaitable[object]], name: str) -> None:
+    """Run `work` forever, `seconds` apart; a failing run is logged and retried next time."""
+    while True:
+        try:
+            await work()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s failed; retrying in %.1fs", name, seconds)
+        await asyncio.sleep(seconds)
+
+
+async def sweep(container: Container) -> int:
+    """Re-defer overdue scheduled targets and attempts stuck in publishing/unconfirmed.
+    Harmless when nothing was lost: a queueing lock makes a duplicate deferral a no-op,
+    and a job that finds nothing to do does nothing."""
+    now = container.clock().now()
+    c = calendar_entries.c
+    async with container.engine().connect() as conn:
+        overdue = (await conn.execute(select(c.post_id, c.channel_id, c.scheduled_at).where(
+            c.state == "scheduled", c.scheduled_at <= now - OVERDUE_AFTER))).all()
+        stuck = (await conn.execute(select(c.post_id, c.channel_id, c.attempt_started_at).where(
+            c.state.in_(("publishing", "unconfirmed")), c.attempt_started_at <= now - ATTEMPT_STALE_AFTER))).all()
+    queue = container.job_queue()
+    deferred = 0
+    for post_id, channel_id, due in overdue:
+        deferred += await queue.defer_publish(publish_job(post_id, channel_id, due))
+    for post_id, channel_id, started in stuck:
+        job = publish_job(post_id, channel_id, None)
+        job["at"], job["queueing_lock"] = None, f"stuck:{post_id}:{channel_id}:{started.isoformat()}"
+        deferred += await queue.defer_publish(job)
+    if deferred:
+        log.warning("sweep re-deferred %d publishing jobs", deferred)
+    return deferred
+
+
+async def recover_stalled_jobs(container: Container, heartbeat_timeout: float) -> int:
+    """Jobs whose worker died (no heartbeat) go back to the queue; their handlers find the target
+    publishing and reconcile before any new attempt."""
+    manager = container.job_app().job_manager
+    stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=heartbeat_timeout))
+    for job in stalled:
+        await manager.retry_job(job)
+    if stalled:
+        log.warning("re-queued %d jobs of workers that stopped", len(stalled))
+    return len(stalled)
+
+
+async def refresh_tokens(container: Container) -> int:
+    return await container.refresh_due_tokens()(RefreshDueTokens())

@@ -1,0 +1,152 @@
+"""Publishing end to end: connect sandbox channels through the simulator, schedule, and watch a
+real worker publish each target exactly once, or fail it with the reason and the fix."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from adapters.shared.clock import ControlledClock
+from application.publishing.publish_target import PublishTarget, PublishTargetHandler
+from entrypoints.worker.run import run_worker
+from tests.integration.journeys import connect_bluesky, connect_oauth
+from tests.integration.users import ApiUser, sign_up
+
+
+@pytest.fixture
+async def worker(container):
+    """A publishing worker in this process, for the test's duration."""
+    task = asyncio.create_task(run_worker(container, install_signal_handlers=False, name="test-worker"))
+    yield task
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def wait_for_targets(user: ApiUser, post_id: str, done=("published", "failed"), timeout: float = 30) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        post = (await user.get(f"/posts/{post_id}")).json()
+        if all(t["state"] in done for t in post["targets"]):
+            return post
+        assert time.monotonic() < deadline, f"targets still {[t['state'] for t in post['targets']]}"
+        await asyncio.sleep(0.2)
+
+
+def soon(seconds: float = 1.5) -> str:
+    return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).isoformat()
+
+
+async def test_connect_schedule_and_publish_exactly_once_on_mastodon_bluesky_and_x(base_url, worker, control):
+    ann = await sign_up(base_url)
+    mastodon = await connect_oauth(ann, "mastodon", "sandbox.social")
+    bluesky = await connect_bluesky(ann)
+    x = await connect_oauth(ann, "x")
+    assert {c["health"] for c in (mastodon, bluesky, x)} == {"ok"}
+
+    text = f"Spring launch {uuid.uuid4().hex[:8]}"
+    post = await ann.draft([mastodon["id"], bluesky["id"], x["id"]], text, schedule_at=soon(), timezone="UTC")
+    scheduled_at = datetime.fromisoformat(post["scheduled_at"].replace("Z", "+00:00"))
+    done = await wait_for_targets(ann, post["id"])
+    assert {t["platform"]: t["state"] for t in done["targets"]} == {"mastodon": "published", "bluesky": "published",
+                                                                      "x": "published"}
+    assert all(t["url"] and t["remote_id"] for t in done["targets"])
+
+    posted = [p for p in (await control.get("/posts")).json() if p["text"] == text]
+    assert sorted(p["platform"] for p in posted) == ["bluesky", "mastodon", "x"]  # once each
+    lateness = [(datetime.fromisoformat(p["created_at"]) - scheduled_at).total_seconds() for p in posted]
+    assert all(-0.6 < late < 3 for late in lateness), lateness
+
+    events = [h["event"] for h in done["history"]]
+    assert events.count("PublishAttemptStarted") == 3 and events.count("TargetPublished") == 3
+
+
+async def test_a_refused_token_fails_that_target_with_the_fix_while_the_other_publishes(base_url, worker, control):
+    ann = await sign_up(base_url)
+    mastodon = await connect_oauth(ann, "mastodon", "sandbox.social")
+    bluesky = await connect_bluesky(ann)
+    await control.put("/faults/mastodon", json={"auth_fail": True})
+    text = f"One of two {uuid.uuid4().hex[:8]}"
+    post = await ann.draft([mastodon["id"], bluesky["id"]], text, schedule_at=soon(), timezone="UTC")
+    done = await wait_for_targets(ann, post["id"])
+    by_platform = {t["platform"]: t for t in done["targets"]}
+    assert by_platform["bluesky"]["state"] == "published"
+    failed = by_platform["mastodon"]
+    assert failed["state"] == "failed" and failed["failure"]["reason"] == "auth_expired"
+    assert "Reconnect" in failed["failure"]["fix"]
+    channels = {c["id"]: c for c in (await ann.get("/channels")).json()}
+    assert channels[mastodon["id"]]["health"] == "needs_reconnect"
+
+    # Reconnect, then retry: it goes out once.
+    await control.delete("/faults")
+    await connect_oauth(ann, "mastodon", "sandbox.social")
+    r = await ann.post(f"/posts/{post['id']}/retry", {"channel_id": mastodon["id"]})
+    assert r.status_code == 200, r.text
+    done = await wait_for_targets(ann, post["id"])
+    assert {t["state"] for t in done["targets"]} == {"published"}
+    posted = [p for p in (await control.get("/posts")).json() if p["text"] == text]
+    assert sorted(p["platform"] for p in posted) == ["bluesky", "mastodon"]
+
+
+async def test_an_unanswered_call_is_reconciled_not_reposted(base_url, worker, control):
+    ann = await sign_up(base_url)
+    bluesky = await connect_bluesky(ann)
+    await control.put("/faults/bluesky", json={"timeout_rate": 1.0, "timeout_seconds": 4})
+    text = f"Did it land {uuid.uuid4().hex[:8]}"
+    post = await ann.draft([bluesky["id"]], text, schedule_at=soon(), timezone="UTC")
+    await wait_for_targets(ann, post["id"], done=("unconfirmed", "published"), timeout=20)
+    await control.delete("/faults")
+    done = await wait_for_targets(ann, post["id"], timeout=30)
+    assert done["targets"][0]["state"] == "published"
+    assert [h["event"] for h in done["history"]].count("TargetUnconfirmed") == 1
+    assert len([p for p in (await control.get("/posts")).json() if p["text"] == text]) == 1
+
+
+async def test_edit_reschedule_or_cancel_one_second_before_never_sends_the_old_version(base_url, worker, control):
+    ann = await sign_up(base_url)
+    bluesky = await connect_bluesky(ann)
+    tag = uuid.uuid4().hex[:8]
+    edited = await ann.draft([bluesky["id"]], f"old words {tag}", schedule_at=soon(2.0), timezone="UTC")
+    moved = await ann.draft([bluesky["id"]], f"moved {tag}", schedule_at=soon(2.0), timezone="UTC")
+    cancelled = await ann.draft([bluesky["id"]], f"cancelled {tag}", schedule_at=soon(2.0), timezone="UTC")
+    await asyncio.sleep(1.0)
+    assert (await ann.patch(f"/posts/{edited['id']}", {"text": f"new words {tag}"})).status_code == 200
+    later = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat()
+    assert (await ann.post(f"/posts/{moved['id']}/reschedule", {"at": later, "timezone": "UTC"})).status_code == 200
+    assert (await ann.post(f"/posts/{cancelled['id']}/cancel", {})).status_code == 200
+
+    done = await wait_for_targets(ann, edited["id"])
+    assert done["targets"][0]["state"] == "published"
+    await asyncio.sleep(2.0)  # well past the old time of the other two
+    texts = [p["text"] for p in (await control.get("/posts")).json() if tag in p["text"]]
+    assert texts == [f"new words {tag}"]
+    assert (await ann.get(f"/posts/{moved['id']}")).json()["targets"][0]["state"] == "scheduled"
+    assert (await ann.get(f"/posts/{cancelled['id']}")).json()["targets"][0]["state"] == "cancelled"
+
+
+async def test_a_dst_change_between_scheduling_and_publishing_keeps_the_chosen_wall_clock_time(
+        base_url, container, control):
+    """Scheduled in winter time for a morning after the clocks go forward: it goes out at 09:00 Paris
+    (07:00 UTC), not at 08:00 UTC as the offset of the scheduling day would say."""
+    ann = await sign_up(base_url)
+    bluesky = await connect_bluesky(ann)
+    text = f"After the clocks change {uuid.uuid4().hex[:8]}"
+    post = await ann.draft([bluesky["id"]], text, schedule_at="2027-03-28T09:00", timezone="Europe/Paris")
+    assert post["scheduled_at"] == "2027-03-28T07:00:00Z"  # CEST, UTC+2, on the day itself (scheduled in CET)
+
+    clock = ControlledClock(datetime(2027, 3, 28, 6, 59, 58, tzinfo=timezone.utc))
+    publish = PublishTargetHandler(container.event_store(), container.uow(), container.platforms(),
+                                   container.token_keeper(), clock, container.ids())
+    job = PublishTarget(uuid.UUID(post["id"]), uuid.UUID(bluesky["id"]),
+                        datetime(2027, 3, 28, 7, 0, tzinfo=timezone.utc))
+    assert await publish(job) == "not due yet"
+    clock.current = datetime(2027, 3, 28, 7, 0, tzinfo=timezone.utc)
+    assert await publish(job) == "published"
+    assert await publish(job) == "nothing to do (published)"  # a duplicate job does nothing
+    posted = [p for p in (await control.get("/posts")).json() if p["text"] == text]
+    assert len(posted) == 1
