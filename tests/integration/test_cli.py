@@ -18,7 +18,8 @@ CLI = str(Path(sys.executable).with_name("postwizard"))
 async def _cli(settings, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
     """Run the CLI in a thread: the app under test shares this event loop and must keep serving."""
     env = {**os.environ, "POSTWIZARD_DATABASE_URL": settings.database_url,
-           "POSTWIZARD_DATA_DIR": str(settings.data_dir), "COLUMNS": "200"}
+           "POSTWIZARD_DATA_DIR": str(settings.data_dir), "POSTWIZARD_SIMULATOR_URL": settings.simulator_url,
+           "COLUMNS": "220"}
     return await asyncio.to_thread(subprocess.run, [CLI, *args], env=env, input=input, capture_output=True,
                                    text=True, timeout=120)
 
@@ -65,3 +66,28 @@ async def test_cli_errors_are_one_readable_line_and_store_nothing(settings, base
     r = await _cli(settings, "post", "schedule", "-u", ann.email, "--channel", channel, "--text", "ok",
              "--at", "2030-06-01T09:00", "--timezone", "Nowhere/City")
     assert r.returncode == 1 and "invalid timezone" in r.stdout
+
+
+async def test_channels_and_a_posts_targets_and_history_from_the_cli(settings, base_url):
+    ann = await sign_up(base_url)
+    r = await _cli(settings, "channel", "connect-bluesky", "-u", ann.email, "--identifier", "sandbox.bsky.social",
+                   input="sandbox-app-password\n")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "connected sandbox.bsky.social" in r.stdout and "health ok" in r.stdout
+    channel = (await ann.get("/channels")).json()[0]
+    assert channel["health"] == "ok"
+
+    r = await _cli(settings, "channel", "list", "-u", ann.email)
+    assert r.returncode == 0 and "sandbox.bsky.social" in r.stdout and "ok" in r.stdout
+
+    post = await ann.draft([channel["id"]], "Shown in the shell", schedule_at="2031-01-01T10:00", timezone="UTC")
+    r = await _cli(settings, "post", "show", post["id"], "-u", ann.email)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Drafted" in r.stdout and "Scheduled" in r.stdout and "scheduled" in r.stdout
+
+    r = await _cli(settings, "post", "retry", post["id"], "--channel", channel["id"], "-u", ann.email)
+    assert r.returncode == 1 and "retry_not_failed" in r.stdout
+
+    r = await _cli(settings, "channel", "disconnect", channel["id"], "-u", ann.email)
+    assert r.returncode == 0
+    assert (await ann.get("/channels")).json()[0]["health"] == "not_connected"

@@ -150,3 +150,19 @@ async def test_a_dst_change_between_scheduling_and_publishing_keeps_the_chosen_w
     assert await publish(job) == "nothing to do (published)"  # a duplicate job does nothing
     posted = [p for p in (await control.get("/posts")).json() if p["text"] == text]
     assert len(posted) == 1
+
+
+async def test_tokens_the_platform_expired_are_refreshed_and_the_post_still_goes_out(base_url, worker, control):
+    """X's access token dies early (as after a revocation of the access token only): the worker
+    refreshes with the refresh token, keeps the new pair, and publishes once."""
+    ann = await sign_up(base_url)
+    x = await connect_oauth(ann, "x")
+    r = await control.post("/tokens/expire", json={"platform": "x", "kind": "access"})
+    assert r.json()["expired"] >= 1
+    text = f"Fresh tokens {uuid.uuid4().hex[:8]}"
+    post = await ann.draft([x["id"]], text, schedule_at=soon(), timezone="UTC")
+    done = await wait_for_targets(ann, post["id"])
+    assert done["targets"][0]["state"] == "published", done["targets"][0]
+    assert len([p for p in (await control.get("/posts")).json() if p["text"] == text]) == 1
+    channel = next(c for c in (await ann.get("/channels")).json() if c["id"] == x["id"])
+    assert channel["health"] == "ok"

@@ -113,8 +113,7 @@ class PublishTargetHandler:
         try:
             if channel is None:
                 raise PlatformError(FailureReason.AUTH_EXPIRED.value, "the channel no longer exists; choose another")
-            credentials = await self.tokens.fresh_credentials(channel)
-            published = await self.platforms.get(channel.platform.value).publish(channel.base_url, credentials, outgoing)
+            published = await self._publish(channel, outgoing)
         except OutcomeUnknown as unknown:
             detail = str(unknown)
             await self._settle(cmd, lambda p: p.mark_unconfirmed(cmd.channel_id, attempt_id, detail))
@@ -124,6 +123,19 @@ class PublishTargetHandler:
         await self._settle(cmd, lambda p: p.mark_published(cmd.channel_id, attempt_id, published.remote_id,
                                                            published.url, self.clock.now()))
         return "published"
+
+    async def _publish(self, channel, outgoing: OutgoingPost):
+        """Publish with fresh tokens; a token the platform calls expired is refreshed once and the
+        call repeated (safe: a refused call posted nothing)."""
+        platform = self.platforms.get(channel.platform.value)
+        credentials = await self.tokens.fresh_credentials(channel)
+        try:
+            return await platform.publish(channel.base_url, credentials, outgoing)
+        except PlatformError as exc:
+            if exc.reason != FailureReason.AUTH_EXPIRED.value or not channel.refreshable:
+                raise
+            credentials = await self.tokens.refresh(channel, credentials)
+            return await platform.publish(channel.base_url, credentials, outgoing)
 
     async def _failed(self, cmd: PublishTarget, attempt_id: UUID, attempts: int, exc: PlatformError, channel) -> str:
         reason = FailureReason(exc.reason)

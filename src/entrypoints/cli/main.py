@@ -13,8 +13,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from application.channels.commands import ConnectWithAppPassword, DisconnectChannel, ListChannels
 from application.identity.commands import GetMe, ResolveActor, SignUp
-from application.publishing.commands import CalendarRange, CreateDraftPost, ListPosts
+from application.publishing.commands import CalendarRange, CreateDraftPost, GetPost, ListPosts, RetryTarget
 from application.shared.actor import Actor
 from application.shared.errors import NotFound
 from domain.shared.errors import DomainError, InvalidValue, RuleViolated
@@ -28,6 +29,8 @@ user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 post_app = typer.Typer(help="Schedule and list posts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(post_app, name="post")
+channel_app = typer.Typer(help="Connect and list channels.", no_args_is_help=True)
+app.add_typer(channel_app, name="channel")
 console = Console()
 
 HostOpt = Annotated[Optional[str], typer.Option(help="interface to listen on [default: POSTWIZARD_HOST or 127.0.0.1]")]
@@ -216,6 +219,80 @@ def post_list(
                 table.add_row(local.strftime("%Y-%m-%d %H:%M"), e.timezone or "UTC", e.platform, e.state,
                               str(e.post_id), e.preview[:50])
         console.print(table)
+
+    _run(work)
+
+
+@post_app.command("show")
+def post_show(post_id: UUID, user: UserOpt, workspace: WorkspaceOpt = None) -> None:
+    """A post's targets (state, link, failure and what to do) and its history."""
+    async def work(c: Container) -> None:
+        actor = await _actor(c, user, workspace)
+        await c.projector().catch_up()
+        post = await c.get_post()(GetPost(actor, post_id))
+        console.print(f"[bold]{post.status}[/bold] ({post.publish_state})  {post.text[:80]}")
+        targets = Table("channel", "platform", "state", "attempts", "link / failure")
+        for t in post.targets:
+            detail = t.url or (f"{t.failure['reason']}: {t.failure['message']} -> {t.failure['fix']}" if t.failure else "")
+            targets.add_row(str(t.channel_id), t.platform, t.state, str(t.attempts), detail)
+        console.print(targets)
+        history = Table("v", "when (UTC)", "event", "by")
+        for h in post.history or []:
+            history.add_row(str(h.version), h.at.strftime("%Y-%m-%d %H:%M:%S"), h.event, str(h.actor_id or "worker"))
+        console.print(history)
+
+    _run(work)
+
+
+@post_app.command("retry")
+def post_retry(post_id: UUID, channel: Annotated[UUID, typer.Option(help="the failed target's channel id")],
+               user: UserOpt, workspace: WorkspaceOpt = None) -> None:
+    """Retry a failed target now (safe: a target is never posted twice)."""
+    async def work(c: Container) -> None:
+        actor = await _actor(c, user, workspace)
+        await c.retry_target()(RetryTarget(actor, post_id, channel))
+        console.print("retry scheduled: a worker publishes it within seconds")
+
+    _run(work)
+
+
+@channel_app.command("list")
+def channel_list(user: UserOpt, workspace: WorkspaceOpt = None) -> None:
+    """The workspace's channels with their token health."""
+    async def work(c: Container) -> None:
+        actor = await _actor(c, user, workspace)
+        table = Table("id", "platform", "handle", "health")
+        for ch in await c.list_channels()(ListChannels(actor)):
+            table.add_row(ch.id, ch.platform, ch.handle, ch.health)
+        console.print(table)
+
+    _run(work)
+
+
+@channel_app.command("connect-bluesky")
+def channel_connect_bluesky(
+    user: UserOpt,
+    identifier: Annotated[str, typer.Option(help="Bluesky handle or email")],
+    app_password: Annotated[str, typer.Option(prompt=True, hide_input=True, help="an app password (Settings > App passwords)")],
+    service_url: Annotated[Optional[str], typer.Option(help="your PDS, if not bsky.social")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Connect a Bluesky account with an app password (Mastodon and X connect in the browser)."""
+    async def work(c: Container) -> None:
+        actor = await _actor(c, user, workspace)
+        ch = await c.connect_with_app_password()(ConnectWithAppPassword(actor, "bluesky", identifier, app_password, service_url))
+        console.print(f"connected {ch.handle} ({ch.id}), health {ch.health}")
+
+    _run(work)
+
+
+@channel_app.command("disconnect")
+def channel_disconnect(channel_id: UUID, user: UserOpt, workspace: WorkspaceOpt = None) -> None:
+    """Forget a channel's tokens; its posts keep their history."""
+    async def work(c: Container) -> None:
+        actor = await _actor(c, user, workspace)
+        await c.disconnect_channel()(DisconnectChannel(actor, channel_id))
+        console.print("disconnected")
 
     _run(work)
 
