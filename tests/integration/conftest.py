@@ -4,6 +4,7 @@ another server), a fresh database per test session, the real app served over a s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -78,6 +79,20 @@ async def container(settings: Settings, database: DatabaseLocation) -> AsyncIter
     await shutdown(c)
 
 
+@contextlib.asynccontextmanager
+async def _served(app, port: int) -> AsyncIterator[str]:
+    """An ASGI app under uvicorn on a loopback socket, in the test's event loop."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -89,14 +104,8 @@ async def base_url(container: Container, settings: Settings) -> AsyncIterator[st
     """The real FastAPI app under uvicorn on a loopback socket, in the test's event loop."""
     port = _free_port()
     settings.public_url = f"http://127.0.0.1:{port}"  # OAuth callbacks come back here
-    app = create_app(container, settings, background=True, close_container=False)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    async with _served(create_app(container, settings, background=True, close_container=False), port) as url:
+        yield url
 
 
 @pytest.fixture
@@ -127,15 +136,8 @@ def sim_state() -> SimulatorState:
 
 @pytest.fixture(scope="session")
 async def simulator_url(sim_state: SimulatorState) -> AsyncIterator[str]:
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_simulator_app(sim_state), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    async with _served(create_simulator_app(sim_state), _free_port()) as url:
+        yield url
 
 
 @pytest.fixture
