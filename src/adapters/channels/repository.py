@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.channels.tables import channels, oauth_clients, oauth_states
 from application.channels.ports import OAuthState, StoredOAuthClient
-from domain.channels.channel import Channel
+from domain.channels.channel import Channel, same_handle
 from domain.shared.platforms import Platform
 
 _FIELDS = ("id", "workspace_id", "platform", "handle", "display_name", "created_at", "connected",
@@ -51,7 +51,7 @@ class SqlChannels:
             channels.c.workspace_id == workspace_id, channels.c.platform == platform))
         found = [_channel(r) for r in rows]
         return next((c for c in found if c.remote_account_id == remote_account_id), None) or next(
-            (c for c in found if c.handle.lstrip("@").lower() == handle.lstrip("@").lower()), None)
+            (c for c in found if c.remote_account_id is None and same_handle(c.handle, handle)), None)
 
     async def due_for_refresh(self, before) -> list[Channel]:
         rows = await self.conn.execute(select(channels).where(

@@ -18,7 +18,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlparse
 
 import httpx
 
@@ -208,8 +208,13 @@ class MastodonPlatform:
         return credentials
 
     async def account(self, base_url: str, credentials: Credentials) -> Account:
+        """The handle is the full `user@instance`: a local account's `acct` is only `user`, and the same
+        user name exists on many instances."""
         body = await self._verify_credentials(base_url, credentials)
-        return Account(remote_id=str(body["id"]), handle=str(body.get("acct") or body.get("username")),
+        acct = str(body.get("acct") or body.get("username"))
+        if "@" not in acct:
+            acct = f"{acct}@{urlparse(base_url).netloc}"
+        return Account(remote_id=str(body["id"]), handle=acct,
                        display_name=body.get("display_name") or body.get("username") or "")
 
     async def limits(self, base_url: str, credentials: Credentials) -> PlatformLimits:

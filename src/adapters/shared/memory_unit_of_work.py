@@ -8,7 +8,7 @@ from uuid import UUID
 
 from application.channels.ports import OAuthState, StoredOAuthClient
 from application.identity.ports import ApiTokenRecord, SessionRecord
-from domain.channels.channel import Channel
+from domain.channels.channel import Channel, same_handle
 from domain.identity.model import Invitation, Membership, User, Workspace
 from domain.shared.errors import RuleViolated
 from domain.shared.roles import Role
@@ -138,7 +138,7 @@ class _Channels:
     async def by_account(self, workspace_id: UUID, platform: str, remote_account_id: str, handle: str) -> Channel | None:
         mine = [c for c in self.s.channels.values() if c.workspace_id == workspace_id and c.platform == platform]
         found = next((c for c in mine if c.remote_account_id == remote_account_id), None) or next(
-            (c for c in mine if c.handle.lstrip("@").lower() == handle.lstrip("@").lower()), None)
+            (c for c in mine if c.remote_account_id is None and same_handle(c.handle, handle)), None)
         return copy.copy(found)
 
     async def due_for_refresh(self, before) -> list[Channel]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from application.channels.commands import AddPlannedChannel
 from application.shared.ports import Clock, IdGenerator
 from application.shared.unit_of_work import UnitOfWorkFactory
-from domain.channels.channel import Channel, check_handle, parse_platform
+from domain.channels.channel import Channel, check_handle, parse_platform, same_handle
 from domain.shared.errors import RuleViolated
 from domain.shared.roles import Permission
 
@@ -21,7 +21,7 @@ class AddPlannedChannelHandler:
                           display_name=(cmd.display_name or "").strip() or handle, created_at=self.clock.now())
         async with self.uow() as uow:
             existing = await uow.channels.of_workspace(channel.workspace_id)
-            if any(c.platform == platform and c.handle.lower() == handle.lower() for c in existing):
+            if any(c.platform == platform and same_handle(c.handle, handle) for c in existing):
                 raise RuleViolated("channel_exists", f"{handle} on {platform.value} is already a channel of this workspace")
             await uow.channels.add(channel)
             await uow.commit()

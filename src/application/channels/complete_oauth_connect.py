@@ -10,9 +10,12 @@ from application.channels.ports import PlatformDirectory
 from application.channels.start_oauth_connect import stored_client
 from application.identity.credentials import digest
 from application.publishing.ports import PlatformError
+from application.shared.actor import Actor
+from application.shared.errors import NotFound
 from application.shared.ports import Clock, IdGenerator, TokenCipher
 from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.shared.errors import RuleViolated
+from domain.shared.roles import Permission
 
 
 class CompleteOAuthConnectHandler:
@@ -32,7 +35,11 @@ class CompleteOAuthConnectHandler:
             raise RuleViolated("oauth_denied", f"the platform did not authorize PostWizard ({cmd.error or 'no code'})")
         adapter = self.platforms.get(state.platform)
         async with self.uow() as uow:
+            membership = await uow.memberships.get(state.workspace_id, state.user_id)
             stored = await uow.oauth_clients.get(state.platform, state.base_url, state.redirect_uri)
+        if membership is None:
+            raise NotFound("workspace", state.workspace_id)
+        Actor(state.user_id, state.workspace_id, membership.role).require(Permission.MANAGE_WORKSPACE)
         if stored is None:
             raise RuleViolated("oauth_state", "PostWizard's registration at this platform is gone; start connecting again")
         client = stored_client(stored, self.cipher)

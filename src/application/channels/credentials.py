@@ -37,7 +37,7 @@ async def store_credentials(uow: UnitOfWork, cipher: TokenCipher, channel_id: UU
 
 
 def merge_refreshed(old: Credentials, new: Credentials) -> Credentials:
-    """A refresh answer without a refresh token keeps the old one."""
-    return Credentials(access_token=new.access_token or old.access_token,
+    """A refresh answer without a refresh token keeps the old one (the caller refuses one without an access token)."""
+    return Credentials(access_token=new.access_token,
                        refresh_token=new.refresh_token or old.refresh_token,
                        expires_at=new.expires_at, extra={**old.extra, **new.extra})

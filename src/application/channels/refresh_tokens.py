@@ -44,7 +44,11 @@ class TokenKeeper:
                 stored = await uow.oauth_clients.first(channel.platform.value, channel.base_url)
             client = stored_client(stored, self.cipher) if stored else None
         try:
-            fresh = merge_refreshed(credentials, await adapter.refresh(channel.base_url, client, credentials))
+            answer = await adapter.refresh(channel.base_url, client, credentials)
+            if not answer.access_token:
+                raise PlatformError(FailureReason.UNKNOWN.value,
+                                    f"{channel.platform.value} answered a refresh without a token; the old one is kept")
+            fresh = merge_refreshed(credentials, answer)
         except PlatformError as exc:
             if exc.reason == FailureReason.AUTH_EXPIRED.value:
                 await self.needs_reconnect(channel, exc.message)

@@ -31,7 +31,8 @@ EARLY_TOLERANCE = timedelta(milliseconds=500)  # a job that fires this early sti
 MAX_TRANSIENT_ATTEMPTS = 8
 BACKOFF_BASE, BACKOFF_CAP = timedelta(seconds=5), timedelta(minutes=30)
 RECONCILE_WINDOW = timedelta(minutes=5)
-ATTEMPT_STALE_AFTER = timedelta(seconds=45)  # an attempt older than this has no live worker behind it
+ATTEMPT_STALE_AFTER = timedelta(seconds=45)
+_MAYBE_POSTED = {FailureReason.UNKNOWN.value, FailureReason.PLATFORM_UNAVAILABLE.value}  # an attempt older than this has no live worker behind it
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,8 @@ class PublishTargetHandler:
 
     async def _attempt(self, post: Post, target: Target, cmd: PublishTarget) -> str:
         channel = await self._channel(post, target)
+        # The previous attempt may have posted without telling us (no answer, or a gateway error).
+        after_unknown = bool(target.failure and target.failure.get("reason") in _MAYBE_POSTED)
         attempt_id, now = self.ids.new(), self.clock.now()
         post.start_attempt(cmd.channel_id, attempt_id, now)
         await self.store.save(post)  # a conflict here means nothing was sent: decide again from the start
@@ -119,7 +122,7 @@ class PublishTargetHandler:
             await self._settle(cmd, lambda p: p.mark_unconfirmed(cmd.channel_id, attempt_id, detail))
             return "unconfirmed"
         except PlatformError as exc:
-            return await self._failed(cmd, attempt_id, target.attempts + 1, exc, channel)
+            return await self._failed(cmd, attempt_id, target.attempts, exc, channel, after_unknown)
         await self._settle(cmd, lambda p: p.mark_published(cmd.channel_id, attempt_id, published.remote_id,
                                                            published.url, self.clock.now()))
         return "published"
@@ -137,9 +140,12 @@ class PublishTargetHandler:
             credentials = await self.tokens.refresh(channel, credentials)
             return await platform.publish(channel.base_url, credentials, outgoing)
 
-    async def _failed(self, cmd: PublishTarget, attempt_id: UUID, attempts: int, exc: PlatformError, channel) -> str:
+    async def _failed(self, cmd: PublishTarget, attempt_id: UUID, attempts: int, exc: PlatformError, channel,
+                      after_unknown: bool) -> str:
+        """`attempts` counts this one. A duplicate refusal right after an attempt of unknown outcome may be
+        our own earlier post: reconcile instead of failing (bounded by the reconcile's own limit)."""
         reason = FailureReason(exc.reason)
-        if reason is FailureReason.DUPLICATE and attempts > 1:  # our own earlier attempt may have landed
+        if reason is FailureReason.DUPLICATE and after_unknown:
             await self._settle(cmd, lambda p: p.mark_unconfirmed(cmd.channel_id, attempt_id, exc.message))
             return "unconfirmed (duplicate of an earlier attempt?)"
         if reason is FailureReason.AUTH_EXPIRED and channel is not None:
@@ -158,7 +164,16 @@ class PublishTargetHandler:
             await self._settle(cmd, lambda p: p.mark_failed(cmd.channel_id, attempt_id, FailureReason.UNKNOWN.value,
                                                             "the channel no longer exists"))
             return "failed"
-        credentials = await self.tokens.fresh_credentials(channel)  # errors: the job is retried later
+        try:
+            credentials = await self.tokens.fresh_credentials(channel)
+        except PlatformError as refused:
+            if refused.reason != FailureReason.AUTH_EXPIRED.value:
+                raise  # the job is retried later
+            # Without tokens nothing can be asked: fail with the fix, so the user can reconnect and retry
+            # (the retry reuses the content's idempotency key, so a landed post is not repeated).
+            reason, message = refused.reason, refused.message
+            await self._settle(cmd, lambda p: p.mark_failed(cmd.channel_id, attempt_id, reason, message))
+            return "failed"
         since = (target.attempt_started_at or self.clock.now()) - RECONCILE_WINDOW
         recent = await self.platforms.get(channel.platform.value).find_recent(channel.base_url, credentials, since)
         wanted = fingerprint(post.text_for(cmd.channel_id))
@@ -167,9 +182,15 @@ class PublishTargetHandler:
             await self._settle(cmd, lambda p: p.mark_published(cmd.channel_id, attempt_id, match.remote_id, match.url,
                                                                match.created_at))
             return "published (reconciled)"
+        if target.attempts >= MAX_TRANSIENT_ATTEMPTS:
+            await self._settle(cmd, lambda p: p.mark_failed(
+                cmd.channel_id, attempt_id, FailureReason.UNKNOWN.value,
+                f"{target.attempts} attempts got no answer and left no trace on the platform"))
+            return "failed"
+        retry_at = backoff(target.attempts, None, self.clock.now())
         await self._settle(cmd, lambda p: p.mark_failed(
             cmd.channel_id, attempt_id, FailureReason.UNKNOWN.value,
-            "the platform has no trace of the last attempt; trying again", self.clock.now()))
+            "the platform has no trace of the last attempt; trying again", retry_at))
         return "retry (reconciled: not posted)"
 
     async def _channel(self, post: Post, target: Target):

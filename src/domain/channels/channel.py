@@ -87,6 +87,11 @@ def parse_platform(value: str) -> Platform:
         raise InvalidValue("platform", f"must be one of {', '.join(p.value for p in Platform)}") from None
 
 
+def same_handle(a: str, b: str) -> bool:
+    """'@Ann@mastodon.social' and 'ann@mastodon.social' name the same account."""
+    return a.strip().lstrip("@").lower() == b.strip().lstrip("@").lower()
+
+
 def check_handle(handle: str) -> str:
     handle = (handle or "").strip()
     if not 1 <= len(handle) <= 200:

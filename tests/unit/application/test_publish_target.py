@@ -1,0 +1,552 @@
+"""Publishing one target exactly once, against a fake platform: due and early jobs, stale jobs,
+cancelled and edited posts, typed failures (transient with backoff, permanent with a fix, expired
+auth), unknown outcomes reconciled before any retry, stale attempts, concurrent targets of one post;
+and RetryTarget."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+
+from application.channels.commands import DisconnectChannel
+from application.channels.credentials import load_credentials
+from application.publishing.commands import CancelPost, EditPost, ReschedulePost, RetryTarget, SchedulePost, SetVariant
+from application.publishing.ports import OutcomeUnknown, PlatformError
+from application.publishing.publish_target import (
+    ATTEMPT_STALE_AFTER,
+    BACKOFF_BASE,
+    BACKOFF_CAP,
+    EARLY_TOLERANCE,
+    MAX_TRANSIENT_ATTEMPTS,
+    RECONCILE_WINDOW,
+    PublishTarget,
+    PublishTargetHandler,
+    backoff,
+    idempotency_key,
+)
+from application.shared.errors import ConcurrencyConflict, Forbidden, NotFound
+from domain.channels.channel import TokenHealth
+from domain.publishing.post import Post, Target
+from domain.publishing.states import FailureReason, TargetState
+from domain.shared.errors import RuleViolated
+from tests.unit.application.conftest import INSTANCE, account
+from tests.unit.conftest import START
+
+DUE = START + timedelta(hours=1)
+
+
+async def scheduled(app, owner, channels: list[UUID], text: str = "Hello world", at: datetime = DUE) -> UUID:
+    post_id = await app.draft(owner, channels, text)
+    await app.schedule_post(SchedulePost(owner.actor, post_id, at, "UTC"))
+    return post_id
+
+
+async def target(store, post_id: UUID, channel_id: UUID) -> Target:
+    return (await store.get(post_id, Post)).targets[channel_id]
+
+
+def event_names(store, post_id: UUID) -> list[str]:
+    return [type(e).__name__ for e in store.app.repository.event_store.get(post_id)]
+
+
+@pytest.fixture
+async def scene(app, kit, clock):
+    """An owner with a connected Mastodon channel and a post on it, due in an hour."""
+    owner = await app.owner()
+    who = account("alice")
+    channel_id = await kit.connect_oauth(owner, who)
+    post_id = await scheduled(app, owner, [channel_id])
+    return owner, who, channel_id, post_id
+
+
+# ----- the happy path, once ------------------------------------------------------------------
+
+async def test_a_due_target_is_published_once(app, kit, store, clock, scene):
+    owner, who, channel_id, post_id = scene
+    clock.advance(DUE - clock.now())
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "published"
+    [status] = kit.mastodon.statuses
+    assert (status.text, status.account_id, status.base_url) == ("Hello world", who.remote_id, INSTANCE)
+    published = await target(store, post_id, channel_id)
+    assert published.state is TargetState.PUBLISHED
+    assert (published.remote_id, published.url, published.published_at) == (status.remote_id, status.url, DUE)
+    assert published.attempts == 1 and published.failure is None
+    assert status.idempotency_key == idempotency_key(post_id, channel_id, "Hello world")
+    # the job runs again (a duplicate delivery, the sweep): nothing more goes out
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "nothing to do (published)"
+    assert await kit.publish(PublishTarget(post_id, channel_id)) == "nothing to do (published)"
+    assert len(kit.mastodon.publish_calls) == 1 and len(kit.mastodon.statuses) == 1
+    assert event_names(store, post_id).count("PublishAttemptStarted") == 1
+
+
+async def test_a_job_that_fires_early_waits(app, kit, store, clock, scene):
+    _, _, channel_id, post_id = scene
+    clock.advance(DUE - clock.now() - timedelta(seconds=1))
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "not due yet"
+    assert kit.mastodon.publish_calls == []
+    assert (await target(store, post_id, channel_id)).state is TargetState.SCHEDULED
+    clock.advance(timedelta(seconds=1) - EARLY_TOLERANCE)  # within the tolerance: it goes
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "published"
+
+
+async def test_a_job_for_an_older_schedule_does_nothing(app, kit, store, clock, scene):
+    owner, _, channel_id, post_id = scene
+    moved = DUE + timedelta(hours=2)
+    await app.reschedule_post(ReschedulePost(owner.actor, post_id, moved, "UTC"))
+    clock.advance(DUE - clock.now())
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "stale (rescheduled)"
+    clock.advance(moved - clock.now())
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "stale (rescheduled)"
+    assert kit.mastodon.publish_calls == []
+    assert await kit.publish(PublishTarget(post_id, channel_id, moved)) == "published"
+
+
+async def test_a_cancelled_post_is_not_sent(app, kit, store, clock, scene):
+    owner, _, channel_id, post_id = scene
+    await app.cancel_post(CancelPost(owner.actor, post_id))
+    clock.advance(DUE - clock.now())
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "nothing to do (cancelled)"
+    assert kit.mastodon.publish_calls == []
+
+
+async def test_the_edited_text_is_what_goes_out(app, kit, store, clock, scene):
+    owner, _, channel_id, post_id = scene
+    await app.edit_post(EditPost(owner.actor, post_id, text="Hello,   edited  world"))
+    clock.advance(DUE - clock.now())
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "published"
+    assert kit.mastodon.texts() == ["Hello,   edited  world"]
+    assert kit.mastodon.publish_calls[0].idempotency_key == idempotency_key(post_id, channel_id, "Hello, edited world")
+    assert kit.mastodon.publish_calls[0].idempotency_key != idempotency_key(post_id, channel_id, "Hello world")
+
+
+async def test_a_channels_variant_is_what_goes_to_it(app, kit, store, clock):
+    owner = await app.owner()
+    one, two = await kit.connect_oauth(owner), await kit.connect_bluesky(owner)
+    post_id = await scheduled(app, owner, [one, two], "Base text")
+    await app.set_variant(SetVariant(owner.actor, post_id, two, "Shorter for Bluesky"))
+    clock.advance(DUE - clock.now())
+    assert await kit.publish(PublishTarget(post_id, one, DUE)) == "published"
+    assert await kit.publish(PublishTarget(post_id, two, DUE)) == "published"
+    assert (kit.mastodon.texts(), kit.bluesky.texts()) == (["Base text"], ["Shorter for Bluesky"])
+
+
+async def test_a_post_or_target_that_is_gone_does_nothing(app, kit, store, clock, scene):
+    _, _, channel_id, post_id = scene
+    clock.advance(DUE - clock.now())
+    assert await kit.publish(PublishTarget(uuid4(), channel_id)) == "gone"
+    assert await kit.publish(PublishTarget(post_id, uuid4())) == "gone"
+    assert kit.mastodon.publish_calls == []
+
+
+# ----- failures ------------------------------------------------------------------------------
+
+def test_backoff_grows_with_attempts_up_to_the_cap_and_honours_the_platforms_time():
+    now = START
+    for rng, share in ((lambda: 0.0, 0.5), (lambda: 1.0, 1.0)):
+        delays = [backoff(n, None, now, rng) - now for n in range(1, 12)]
+        ceilings = [min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (n - 1)) for n in range(1, 12)]
+        assert delays == [c * share for c in ceilings]
+    assert [backoff(n, None, now, lambda: 0.5) - now for n in (1, 2, 3)] == [
+        timedelta(seconds=3.75), timedelta(seconds=7.5), timedelta(seconds=15)]
+    assert backoff(0, None, now, lambda: 1.0) - now == BACKOFF_BASE
+    assert backoff(20, None, now, lambda: 1.0) - now == BACKOFF_CAP
+    later = now + timedelta(hours=1)
+    assert backoff(1, later, now, lambda: 1.0) == later  # Retry-After further than the backoff wins
+    assert backoff(5, now + timedelta(seconds=1), now, lambda: 1.0) == now + BACKOFF_BASE * 16
+
+
+async def test_a_rate_limit_is_retried_no_earlier_than_the_platform_says(app, kit, store, clock, scene):
+    _, _, channel_id, post_id = scene
+    clock.advance(DUE - clock.now())
+    reset = clock.now() + timedelta(minutes=10)
+    kit.mastodon.fail_next_publishes(PlatformError("rate_limited", "Too many requests", retry_at=reset))
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "retry"
+    waiting = await target(store, post_id, channel_id)
+    assert waiting.state is TargetState.SCHEDULED and waiting.scheduled_at >= reset
+    assert waiting.failure == {"reason": "rate_limited", "message": "Too many requests",
+                               "fix": FailureReason.RATE_LIMITED.fix, "retry_at": waiting.scheduled_at.isoformat()}
+    assert kit.mastodon.statuses == []
+    retry_at = waiting.scheduled_at
+    assert await kit.publish(PublishTarget(post_id, channel_id, retry_at)) == "not due yet"
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "stale (rescheduled)"  # the old job
+    clock.advance(retry_at - clock.now())
+    assert await kit.publish(PublishTarget(post_id, channel_id, retry_at)) == "published"
+    done = await target(store, post_id, channel_id)
+    assert done.attempts == 2 and done.failure is None and len(kit.mastodon.statuses) == 1
+
+
+async def test_transient_failures_back_off_more_each_attempt_then_give_up(app, kit, store, clock, scene):
+    _, _, channel_id, post_id = scene
+    clock.advance(DUE - clock.now())
+    kit.mastodon.fail_next_publishes(PlatformError("platform_unavailable", "503"), times=MAX_TRANSIENT_ATTEMPTS)
+    due, delays, outcome = DUE, [], "retry"
+    while outcome == "retry":
+        outcome = await kit.publish(PublishTarget(post_id, channel_id, due))
+        waiting = await target(store, post_id, channel_id)
+        assert waiting.failure["reason"] == "platform_unavailable"
+        if outcome == "retry":
+            assert waiting.state is TargetState.SCHEDULED
+            delays.append(waiting.scheduled_at - clock.now())
+            due = waiting.scheduled_at
+            clock.advance(due - clock.now())
+    assert outcome == "failed" and 3 <= len(delays) < MAX_TRANSIENT_ATTEMPTS
+    assert all(BACKOFF_BASE / 2 <= d <= BACKOFF_CAP for d in delays)
+    assert delays == sorted(delays) and delays[-1] >= delays[0] * 2 ** (len(delays) - 2)
+    given_up = await target(store, post_id, channel_id)
+    assert given_up.state is TargetState.FAILED and given_up.failure["retry_at"] is None
+    assert given_up.attempts == len(delays) + 1 <= MAX_TRANSIENT_ATTEMPTS
+    assert kit.mastodon.statuses == [] and len(kit.mastodon.publish_calls) == given_up.attempts
+
+
+@pytest.mark.parametrize("reason", ["validation", "media_rejected", "auth_expired"])
+async def test_a_permanent_failure_waits_for_the_user_with_a_fix(app, kit, store, clock, scene, reason):
+    _, _, channel_id, post_id = scene
+    clock.advance(DUE - clock.now())
+    kit.mastodon.fail_next_publishes(PlatformError(reason, f"Mastodon refused the post: {reason}"))
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "failed"
+    failed = await target(store, post_id, channel_id)
+    assert failed.state is TargetState.FAILED and failed.attempts == 1
+    assert failed.failure == {"reason": reason, "message": f"Mastodon refused the post: {reason}",
+                              "fix": FailureReason(reason).fix, "retry_at": None}
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "nothing to do (failed)"
+    assert len(kit.mastodon.publish_calls) == 1
+
+
+async def test_expired_auth_fails_the_target_and_marks_the_channel_for_reconnecting(app, kit, uow, store, clock, scene):
+    _, _, channel_id, post_id = scene
+    kit.mastodon.tokens.clear()  # the user revoked PostWizard at the instance
+    clock.advance(DUE - clock.now())
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "failed"
+    failed = await target(store, post_id, channel_id)
+    assert failed.state is TargetState.FAILED and failed.failure["reason"] == "auth_expired"
+    assert failed.failure["fix"] == FailureReason.AUTH_EXPIRED.fix
+    channel = uow.state.channels[channel_id]
+    assert channel.revoked and channel.last_error == "The access token is invalid"
+    assert channel.health(clock.now()) is TokenHealth.NEEDS_RECONNECT
+
+
+@pytest.mark.parametrize("how", ["planned", "disconnected", "deleted"])
+async def test_a_channel_that_is_not_connected_fails_with_reconnect(app, kit, uow, store, clock, how):
+    owner = await app.owner()
+    if how == "planned":
+        channel_id = await app.channel(owner, "mastodon", "@someone@mastodon.example")
+    else:
+        channel_id = await kit.connect_oauth(owner)
+    post_id = await scheduled(app, owner, [channel_id])
+    if how == "disconnected":
+        await kit.disconnect(DisconnectChannel(owner.actor, channel_id))
+    elif how == "deleted":
+        del uow.state.channels[channel_id]
+    clock.advance(DUE - clock.now())
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "failed"
+    failed = await target(store, post_id, channel_id)
+    assert failed.state is TargetState.FAILED and failed.failure["reason"] == "auth_expired"
+    assert failed.failure["retry_at"] is None
+    assert ("no longer exists" if how == "deleted" else "reconnect") in failed.failure["message"]
+    assert kit.mastodon.publish_calls == []
+
+
+# ----- unknown outcomes ----------------------------------------------------------------------
+
+async def test_an_unknown_outcome_that_landed_is_reconciled_as_published(app, kit, store, clock, scene):
+    _, _, channel_id, post_id = scene
+    clock.advance(DUE - clock.now())
+    kit.mastodon.fail_next_publishes(OutcomeUnknown("504 from the gateway"), landed=True)
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "unconfirmed"
+    unconfirmed = await target(store, post_id, channel_id)
+    assert unconfirmed.state is TargetState.UNCONFIRMED
+    assert unconfirmed.failure["reason"] == "unconfirmed" and unconfirmed.failure["message"] == "504 from the gateway"
+    [status] = kit.mastodon.statuses
+    clock.advance(timedelta(minutes=1))
+    assert await kit.publish(PublishTarget(post_id, channel_id)) == "published (reconciled)"
+    published = await target(store, post_id, channel_id)
+    assert published.state is TargetState.PUBLISHED and published.failure is None
+    assert (published.remote_id, published.url, published.published_at) == (status.remote_id, status.url, DUE)
+    assert len(kit.mastodon.publish_calls) == 1 and len(kit.mastodon.statuses) == 1
+
+
+async def test_an_unknown_outcome_that_did_not_land_is_retried_with_the_same_key(app, kit, store, clock, scene):
+    _, _, channel_id, post_id = scene
+    clock.advance(DUE - clock.now())
+    kit.mastodon.fail_next_publishes(OutcomeUnknown("connection reset"), landed=False)
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "unconfirmed"
+    clock.advance(timedelta(minutes=1))
+    assert await kit.publish(PublishTarget(post_id, channel_id)) == "retry (reconciled: not posted)"
+    again = await target(store, post_id, channel_id)
+    assert again.state is TargetState.SCHEDULED and again.scheduled_at > clock.now()  # with backoff
+    assert again.failure["reason"] == "unknown" and kit.mastodon.statuses == []
+    clock.advance(again.scheduled_at - clock.now())
+    assert await kit.publish(PublishTarget(post_id, channel_id, again.scheduled_at)) == "published"
+    first, second = kit.mastodon.publish_calls
+    assert first.idempotency_key == second.idempotency_key == idempotency_key(post_id, channel_id, "Hello world")
+    assert len(kit.mastodon.statuses) == 1 and (await target(store, post_id, channel_id)).attempts == 2
+
+
+async def test_reconciling_matches_the_text_with_whitespace_folded_and_ignores_older_posts(app, kit, store, clock, scene):
+    _, who, channel_id, post_id = scene
+    kit.mastodon.post_directly(who.remote_id, INSTANCE, "Hello world")  # the same words, long before
+    clock.advance(DUE - clock.now())
+    kit.mastodon.post_directly(who.remote_id, INSTANCE, "Something else")
+    kit.mastodon.fail_next_publishes(OutcomeUnknown("timeout"), landed=False)
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "unconfirmed"
+    assert DUE - START > RECONCILE_WINDOW
+    landed = kit.mastodon.post_directly(who.remote_id, INSTANCE, "Hello\n  world ")  # as the platform echoes it
+    assert await kit.publish(PublishTarget(post_id, channel_id)) == "published (reconciled)"
+    assert (await target(store, post_id, channel_id)).remote_id == landed.remote_id
+
+
+async def test_a_duplicate_after_an_earlier_attempt_is_reconciled_not_failed(app, kit, store, clock, scene):
+    _, who, channel_id, post_id = scene
+    clock.advance(DUE - clock.now())
+    kit.mastodon.fail_next_publishes(PlatformError("platform_unavailable", "502"))
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "retry"
+    retry_at = (await target(store, post_id, channel_id)).scheduled_at
+    clock.advance(retry_at - clock.now())
+    kit.mastodon.post_directly(who.remote_id, INSTANCE, "Hello world")  # the 502 hid a post that was made
+    kit.mastodon.fail_next_publishes(PlatformError("duplicate", "already posted"))
+    assert await kit.publish(PublishTarget(post_id, channel_id, retry_at)) == "unconfirmed (duplicate of an earlier attempt?)"
+    assert (await target(store, post_id, channel_id)).state is TargetState.UNCONFIRMED
+    assert await kit.publish(PublishTarget(post_id, channel_id)) == "published (reconciled)"
+    assert len(kit.mastodon.statuses) == 1
+
+
+# ----- attempts left behind ------------------------------------------------------------------
+
+async def another_worker_starts(store, post_id: UUID, channel_id: UUID, at: datetime) -> UUID:
+    post = await store.get(post_id, Post)
+    attempt_id = uuid4()
+    post.start_attempt(channel_id, attempt_id, at)
+    await store.save(post)
+    return attempt_id
+
+
+async def test_a_young_attempt_is_left_to_its_worker(app, kit, store, clock, scene):
+    _, _, channel_id, post_id = scene
+    clock.advance(DUE - clock.now())
+    await another_worker_starts(store, post_id, channel_id, clock.now())
+    clock.advance(ATTEMPT_STALE_AFTER - timedelta(seconds=1))
+    before = await target(store, post_id, channel_id)
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "in progress elsewhere"
+    assert await kit.publish(PublishTarget(post_id, channel_id)) == "in progress elsewhere"
+    assert await target(store, post_id, channel_id) == before
+    assert kit.mastodon.publish_calls == []
+
+
+@pytest.mark.parametrize("landed", [True, False])
+async def test_an_abandoned_attempt_is_unconfirmed_then_reconciled(app, kit, store, clock, scene, landed):
+    _, who, channel_id, post_id = scene
+    clock.advance(DUE - clock.now())
+    attempt_id = await another_worker_starts(store, post_id, channel_id, clock.now())
+    if landed:  # the worker died after the platform made the post
+        status = kit.mastodon.post_directly(who.remote_id, INSTANCE, "Hello world")
+    clock.advance(ATTEMPT_STALE_AFTER)
+    outcome = await kit.publish(PublishTarget(post_id, channel_id))
+    names = event_names(store, post_id)
+    assert names[-3:-1] == ["PublishAttemptStarted", "TargetUnconfirmed"]
+    after = await target(store, post_id, channel_id)
+    if landed:
+        assert outcome == "published (reconciled)" and names[-1] == "TargetPublished"
+        assert (after.state, after.remote_id, after.attempt_id) == (TargetState.PUBLISHED, status.remote_id, attempt_id)
+    else:
+        assert outcome == "retry (reconciled: not posted)" and names[-1] == "TargetFailed"
+        assert after.state is TargetState.SCHEDULED and after.scheduled_at > clock.now()  # with backoff
+        clock.advance(after.scheduled_at - clock.now())
+        assert await kit.publish(PublishTarget(post_id, channel_id, after.scheduled_at)) == "published"
+    assert len(kit.mastodon.statuses) == 1
+
+
+# ----- concurrency ---------------------------------------------------------------------------
+
+class RacingStore:
+    """The real store, but the first `racers` reads wait for each other, so their writers race."""
+
+    def __init__(self, store, racers: int) -> None:
+        self.store, self.racers, self.conflicts = store, racers, 0
+        self.waiting: asyncio.Event = asyncio.Event()
+        self.arrived = 0
+
+    async def get(self, aggregate_id, kind):
+        aggregate = await self.store.get(aggregate_id, kind)
+        if self.arrived < self.racers:
+            self.arrived += 1
+            if self.arrived == self.racers:
+                self.waiting.set()
+            await asyncio.wait_for(self.waiting.wait(), timeout=2)
+        return aggregate
+
+    async def save(self, *aggregates):
+        try:
+            return await self.store.save(*aggregates)
+        except ConcurrencyConflict:
+            self.conflicts += 1
+            raise
+
+
+async def test_two_targets_of_one_post_published_at_once_each_go_out_once(app, kit, store, uow, clock, ids):
+    owner = await app.owner()
+    mastodon, bluesky = await kit.connect_oauth(owner), await kit.connect_bluesky(owner)
+    post_id = await scheduled(app, owner, [mastodon, bluesky])
+    racing = RacingStore(store, racers=2)
+    handler = PublishTargetHandler(racing, uow, kit.directory, kit.keeper, clock, ids)
+    clock.advance(DUE - clock.now())
+    outcomes = await asyncio.gather(handler(PublishTarget(post_id, mastodon, DUE)),
+                                    handler(PublishTarget(post_id, bluesky, DUE)))
+    assert outcomes == ["published", "published"]
+    assert racing.conflicts >= 1  # one of them lost the version check and decided again
+    assert kit.mastodon.texts() == ["Hello world"] and kit.bluesky.texts() == ["Hello world"]
+    post = await store.get(post_id, Post)
+    assert {t.state for t in post.targets.values()} == {TargetState.PUBLISHED}
+    assert [t.attempts for t in post.targets.values()] == [1, 1]
+    assert post.publish_state == "published"
+
+
+async def test_the_same_target_run_twice_at_once_goes_out_once(app, kit, store, uow, clock, ids, scene):
+    _, _, channel_id, post_id = scene
+    racing = RacingStore(store, racers=2)
+    handler = PublishTargetHandler(racing, uow, kit.directory, kit.keeper, clock, ids)
+    clock.advance(DUE - clock.now())
+    outcomes = await asyncio.gather(handler(PublishTarget(post_id, channel_id, DUE)),
+                                    handler(PublishTarget(post_id, channel_id, DUE)))
+    assert sorted(outcomes) == ["in progress elsewhere", "published"] or sorted(outcomes) == [
+        "nothing to do (published)", "published"]
+    assert len(kit.mastodon.publish_calls) == 1 and len(kit.mastodon.statuses) == 1
+
+
+# ----- retrying by hand ----------------------------------------------------------------------
+
+async def test_a_failed_target_can_be_retried_now(app, kit, store, clock, scene):
+    owner, _, channel_id, post_id = scene
+    clock.advance(DUE - clock.now())
+    kit.mastodon.fail_next_publishes(PlatformError("validation", "Text too long for this instance"))
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "failed"
+    clock.advance(timedelta(hours=3))
+    saved = await kit.retry(RetryTarget(owner.actor, post_id, channel_id))
+    assert saved.id == post_id
+    waiting = await target(store, post_id, channel_id)
+    assert waiting.state is TargetState.SCHEDULED and waiting.scheduled_at == clock.now()
+    assert await kit.publish(PublishTarget(post_id, channel_id, waiting.scheduled_at)) == "published"
+    assert len(kit.mastodon.statuses) == 1
+
+
+async def test_only_failed_targets_can_be_retried(app, kit, store, clock, scene):
+    owner, _, channel_id, post_id = scene
+    with pytest.raises(RuleViolated) as info:  # scheduled
+        await kit.retry(RetryTarget(owner.actor, post_id, channel_id))
+    assert info.value.rule == "retry_not_failed"
+    clock.advance(DUE - clock.now())
+    kit.mastodon.fail_next_publishes(OutcomeUnknown("timeout"), landed=True)
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "unconfirmed"
+    with pytest.raises(RuleViolated) as info:  # unconfirmed: it may have gone out
+        await kit.retry(RetryTarget(owner.actor, post_id, channel_id))
+    assert info.value.rule == "retry_not_failed"
+    assert await kit.publish(PublishTarget(post_id, channel_id)) == "published (reconciled)"
+    with pytest.raises(RuleViolated) as info:  # published
+        await kit.retry(RetryTarget(owner.actor, post_id, channel_id))
+    assert info.value.rule == "retry_not_failed"
+    assert len(kit.mastodon.statuses) == 1
+
+
+async def test_retrying_needs_edit_rights_in_the_posts_workspace(app, kit, store, clock, scene):
+    owner, _, channel_id, post_id = scene
+    clock.advance(DUE - clock.now())
+    kit.mastodon.fail_next_publishes(PlatformError("validation", "too long"))
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "failed"
+    viewer = await app.member(owner, "viewer")
+    with pytest.raises(Forbidden):
+        await kit.retry(RetryTarget(viewer.actor, post_id, channel_id))
+    stranger = await app.owner("Elsewhere")
+    with pytest.raises(NotFound):
+        await kit.retry(RetryTarget(stranger.actor, post_id, channel_id))
+    assert (await target(store, post_id, channel_id)).state is TargetState.FAILED
+    editor = await app.member(owner, "editor")
+    await kit.retry(RetryTarget(editor.actor, post_id, channel_id))
+    assert (await target(store, post_id, channel_id)).state is TargetState.SCHEDULED
+
+
+# ----- regressions (each pins a bug found while testing) -------------------------------
+
+async def test_duplicate_on_the_first_attempt_fails_permanently(app, kit, store, clock, scene):
+    _, _, channel_id, post_id = scene
+    clock.advance(DUE - clock.now())
+    kit.mastodon.fail_next_publishes(PlatformError("duplicate", "already posted"))
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "failed"
+    assert (await target(store, post_id, channel_id)).failure["reason"] == "duplicate"
+
+
+async def test_transient_failures_count_the_current_attempt_once(app, kit, store, clock, scene):
+    _, _, channel_id, post_id = scene
+    clock.advance(DUE - clock.now())
+    kit.mastodon.fail_next_publishes(PlatformError("platform_unavailable", "503"), times=MAX_TRANSIENT_ATTEMPTS)
+    outcomes, due = [], DUE
+    for attempt in range(1, MAX_TRANSIENT_ATTEMPTS + 1):
+        outcomes.append(await kit.publish(PublishTarget(post_id, channel_id, due)))
+        t = await target(store, post_id, channel_id)
+        if attempt == 1:
+            assert t.scheduled_at - clock.now() <= BACKOFF_BASE  # first retry: at most 5 s (is 5-10 s)
+        due = t.scheduled_at
+        clock.advance(due - clock.now())
+    assert outcomes == ["retry"] * (MAX_TRANSIENT_ATTEMPTS - 1) + ["failed"]  # is 6 retries, then failed
+
+
+async def test_a_platform_that_keeps_timing_out_is_given_up_on(app, kit, store, clock, scene):
+    _, _, channel_id, post_id = scene
+    clock.advance(DUE - clock.now())
+    kit.mastodon.fail_next_publishes(OutcomeUnknown("timeout"), times=1000)
+    for _ in range(4 * MAX_TRANSIENT_ATTEMPTS):  # attempt, reconcile, attempt, reconcile...
+        t = await target(store, post_id, channel_id)
+        if t.state is TargetState.FAILED:
+            break
+        clock.advance(timedelta(minutes=1))  # the sweep picks an unconfirmed target up after 45 s
+        await kit.publish(PublishTarget(post_id, channel_id))
+    t = await target(store, post_id, channel_id)
+    assert t.state is TargetState.FAILED, (t.state, t.attempts, t.scheduled_at == clock.now())
+
+
+async def test_retrying_a_duplicate_by_hand_does_not_loop(app, kit, store, clock, scene):
+    owner, who, channel_id, post_id = scene
+    kit.mastodon.post_directly(who.remote_id, INSTANCE, "Hello world")  # posted by hand an hour before
+    clock.advance(DUE - clock.now())
+    kit.mastodon.fail_next_publishes(PlatformError("duplicate", "Validation failed: duplicate"), times=1000)
+    await kit.publish(PublishTarget(post_id, channel_id, DUE))
+    if (await target(store, post_id, channel_id)).state is TargetState.FAILED:   # once bug 1 is fixed
+        await kit.retry(RetryTarget(owner.actor, post_id, channel_id))          # the user tries again
+    outcomes = []
+    for _ in range(10):
+        if (await target(store, post_id, channel_id)).state is TargetState.FAILED:
+            break
+        clock.advance(timedelta(minutes=1))
+        outcomes.append(await kit.publish(PublishTarget(post_id, channel_id)))
+    assert (await target(store, post_id, channel_id)).state is TargetState.FAILED, outcomes
+
+
+async def test_a_refresh_answer_without_an_access_token_is_refused(app, kit, uow, clock):
+    owner = await app.owner()
+    channel_id = await kit.connect_bluesky(owner)
+    async with uow() as tx:
+        old = await load_credentials(tx, kit.cipher, channel_id)
+    kit.bluesky.refresh_answer_without_access_token = True
+    clock.advance(timedelta(hours=2) - timedelta(minutes=5))
+    try:
+        await kit.keeper.fresh_credentials(uow.state.channels[channel_id])
+    except Exception:
+        pass  # refusing is fine; the stored state is what matters
+    async with uow() as tx:
+        stored = await load_credentials(tx, kit.cipher, channel_id)
+    assert stored.access_token != old.access_token or stored.expires_at == old.expires_at
+
+
+async def test_a_different_account_with_a_reused_handle_gets_its_own_channel(app, kit, uow):
+    owner = await app.owner()
+    first = await kit.connect_bluesky(owner, account("pw.bsky.social"))
+    second = await kit.connect_bluesky(owner, account("pw.bsky.social"), password="other-pass")
+    assert second != first
+
+
+async def test_a_planned_mastodon_channel_is_matched_by_its_full_handle(app, kit, uow):
+    owner = await app.owner()
+    planned = await app.channel(owner, "mastodon", "@pw@mastodon.example")
+    connected = await kit.connect_oauth(owner, account("pw@mastodon.example"))  # the adapter says user@instance
+    assert connected == planned and len(uow.state.channels) == 1
