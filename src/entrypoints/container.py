@@ -149,7 +149,7 @@ class Container(containers.DeclarativeContainer):
     submit_for_review = providers.Singleton(SubmitForReviewHandler, event_store)
     approve_post = providers.Singleton(ApprovePostHandler, event_store)
     request_changes = providers.Singleton(RequestChangesHandler, event_store)
-    schedule_post = providers.Singleton(SchedulePostHandler, event_store, clock)
+    schedule_post = providers.Singleton(SchedulePostHandler, event_store, clock, uow)
     reschedule_post = providers.Singleton(ReschedulePostHandler, event_store, clock)
     cancel_post = providers.Singleton(CancelPostHandler, event_store)
     calendar_range = providers.Singleton(CalendarRangeHandler, calendar_reader)

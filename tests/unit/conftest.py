@@ -125,7 +125,7 @@ class App:
         self.submit_for_review = SubmitForReviewHandler(store)
         self.approve_post = ApprovePostHandler(store)
         self.request_changes = RequestChangesHandler(store)
-        self.schedule_post = SchedulePostHandler(store, clock)
+        self.schedule_post = SchedulePostHandler(store, clock, uow)
         self.reschedule_post = ReschedulePostHandler(store, clock)
         self.cancel_post = CancelPostHandler(store)
 

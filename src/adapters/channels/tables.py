@@ -1,6 +1,6 @@
 """Channels table. Tokens, when connected, are stored only encrypted (TokenCipher)."""
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Table, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, Table, Text, UniqueConstraint
 
 from adapters.shared.database import StdUuid, metadata
 
@@ -20,6 +20,7 @@ channels = Table(
     Column("remote_account_id", Text),
     Column("refreshable", Boolean, nullable=False, default=False),
     Column("last_error", Text),
+    Column("max_characters", Integer),
     UniqueConstraint("workspace_id", "platform", "handle", name="uq_channels_workspace_platform_handle"),
 )
 

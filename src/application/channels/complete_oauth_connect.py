@@ -47,11 +47,12 @@ class CompleteOAuthConnectHandler:
         try:
             credentials = await adapter.exchange_code(state.base_url, client, code=cmd.code, code_verifier=verifier)
             account = await adapter.account(state.base_url, credentials)
+            limits = await adapter.limits(state.base_url, credentials)
         except PlatformError as exc:
             raise RuleViolated(f"connect_{exc.reason}", f"{state.platform} refused the connection: {exc.message}") from None
         async with self.uow() as uow:
             channel = await attach_account(uow, self.cipher, self.clock, self.ids, workspace_id=state.workspace_id,
                                            platform=state.platform, base_url=state.base_url, account=account,
-                                           credentials=credentials)
+                                           credentials=credentials, limits=limits)
             await uow.commit()
         return ConnectedChannel(workspace_id=state.workspace_id, channel=view(channel, self.clock))

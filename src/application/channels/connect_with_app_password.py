@@ -33,11 +33,12 @@ class ConnectWithAppPasswordHandler:
         try:
             credentials = await adapter.log_in(base_url, cmd.identifier.strip(), cmd.app_password)
             account = await adapter.account(base_url, credentials)
+            limits = await adapter.limits(base_url, credentials)
         except PlatformError as exc:
             raise RuleViolated(f"connect_{exc.reason}", exc.message) from None
         async with self.uow() as uow:
             channel = await attach_account(uow, self.cipher, self.clock, self.ids, workspace_id=cmd.actor.workspace_id,
                                            platform=platform, base_url=base_url, account=account,
-                                           credentials=credentials)
+                                           credentials=credentials, limits=limits)
             await uow.commit()
         return view(channel, self.clock)

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from application.channels.commands import ChannelView
 from application.channels.credentials import store_credentials
-from application.publishing.ports import Account, Credentials
+from application.publishing.ports import Account, Credentials, PlatformLimits
 from application.shared.ports import Clock, IdGenerator, TokenCipher
 from application.shared.unit_of_work import UnitOfWork
 from domain.channels.channel import Channel
@@ -16,7 +16,7 @@ from domain.shared.platforms import Platform
 
 async def attach_account(uow: UnitOfWork, cipher: TokenCipher, clock: Clock, ids: IdGenerator, *,
                          workspace_id: UUID, platform: str, base_url: str, account: Account,
-                         credentials: Credentials) -> Channel:
+                         credentials: Credentials, limits: PlatformLimits | None = None) -> Channel:
     """Reconnecting the same account (or connecting a planned channel of that handle) updates it in place."""
     channel = await uow.channels.by_account(workspace_id, platform, account.remote_id, account.handle)
     is_new = channel is None
@@ -26,6 +26,7 @@ async def attach_account(uow: UnitOfWork, cipher: TokenCipher, clock: Clock, ids
     channel.connect(base_url=base_url, remote_account_id=account.remote_id, handle=account.handle,
                     display_name=account.display_name, expires_at=credentials.expires_at,
                     refreshable=bool(credentials.refresh_token))
+    channel.max_characters = limits.max_characters if limits else None
     await (uow.channels.add(channel) if is_new else uow.channels.update(channel))
     await store_credentials(uow, cipher, channel.id, credentials)
     return channel

@@ -6,7 +6,7 @@ With `schedule_at`, the draft is also scheduled in the same atomic write: either
 from __future__ import annotations
 
 from application.publishing.commands import CreateDraftPost
-from application.publishing.targets import check_campaign, requires_approval, resolve_targets
+from application.publishing.targets import check_campaign, reported_limits, requires_approval, resolve_targets
 from application.shared.ports import Clock, EventStore
 from application.shared.results import Saved
 from application.shared.unit_of_work import UnitOfWorkFactory
@@ -34,6 +34,7 @@ class CreateDraftPostHandler:
                 raise InvalidValue("timezone", "is required with schedule_at")
             at = to_utc(cmd.schedule_at, cmd.timezone, field="schedule_at")
             post.schedule(by=cmd.actor.user_id, at=at, timezone=cmd.timezone,
-                          local_time=wall_clock(at, cmd.timezone), now=self.clock.now())
+                          local_time=wall_clock(at, cmd.timezone), now=self.clock.now(),
+                          limits=await reported_limits(self.uow, cmd.actor))
         position = await self.store.save(post)
         return Saved(post.id, post.version, position)

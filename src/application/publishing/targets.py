@@ -43,3 +43,10 @@ async def check_campaign(store: EventStore, actor: Actor, campaign_id: UUID | No
         raise InvalidValue("campaign_id", f"{campaign_id} is not a campaign of this workspace") from None
     if campaign.archived:
         raise RuleViolated("campaign_archived", "the campaign is archived; choose another campaign")
+
+
+async def reported_limits(uow_factory: UnitOfWorkFactory, actor: Actor) -> dict[UUID, int]:
+    """The text limits the workspace's channels' platforms report (e.g. a Mastodon instance allowing 5000)."""
+    async with uow_factory() as uow:
+        channels = await uow.channels.of_workspace(actor.workspace_id)
+    return {c.id: c.max_characters for c in channels if c.max_characters}

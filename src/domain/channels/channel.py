@@ -44,6 +44,7 @@ class Channel:
     remote_account_id: str | None = None
     refreshable: bool = False
     last_error: str | None = None
+    max_characters: int | None = None  # the limit the platform reports, when it differs from the default
 
     def health(self, now: datetime) -> TokenHealth:
         if not self.connected:

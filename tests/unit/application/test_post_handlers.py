@@ -606,3 +606,21 @@ async def test_list_posts_refuses_an_unknown_status(app):
         await ListPostsHandler(reader)(ListPosts(owner.actor, status="sheduled"))
     assert info.value.field == "status" and "scheduled" in info.value.message
     assert reader.calls == []
+
+
+async def test_a_channel_whose_platform_reports_a_higher_limit_accepts_longer_text(app, uow):
+    """A Mastodon instance may allow 5000 characters: the limit it reported at connect time counts."""
+    owner = await app.owner()
+    roomy, default = await app.channel(owner, "mastodon", "@roomy"), await app.channel(owner, "mastodon", "@plain")
+    async with uow() as tx:
+        channel = await tx.channels.get(owner.actor.workspace_id, roomy)
+        channel.max_characters = 5000
+        await tx.channels.update(channel)
+        await tx.commit()
+    long_text = "word " * 200  # 1000 characters: over Mastodon's default 500
+    ok = await app.draft(owner, [roomy], text=long_text)
+    await app.schedule_post(SchedulePost(owner.actor, ok, datetime(2030, 1, 1, 9), "UTC"))
+    refused = await app.draft(owner, [default], text=long_text)
+    with pytest.raises(RuleViolated) as info:
+        await app.schedule_post(SchedulePost(owner.actor, refused, datetime(2030, 1, 1, 9), "UTC"))
+    assert info.value.rule == "platform_rules.text_too_long"
