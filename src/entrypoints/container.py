@@ -11,6 +11,7 @@ from adapters.identity.password_hasher import Argon2PasswordHasher
 from adapters.platforms.directory import build_directory
 from adapters.platforms.http import shared_client
 from adapters.publishing.job_queue import ProcrastinateJobQueue
+from adapters.publishing.media_store import FileMediaStore
 from adapters.publishing.projection import PostProjection
 from adapters.publishing.readers import SqlCalendarReader, SqlPostReader
 from adapters.publishing.schedule_projection import PublishingScheduleProjection
@@ -58,11 +59,16 @@ from application.publishing.retry_target import RetryTargetHandler
 from application.publishing.review import ApprovePostHandler, RequestChangesHandler, SubmitForReviewHandler
 from application.publishing.schedule_post import SchedulePostHandler
 from application.publishing.set_variant import SetVariantHandler
+from application.publishing.upload_media import UploadMediaHandler
 from entrypoints.worker.jobs import create_job_app
 
 
 def _platform_timeout(seconds: float) -> httpx.Timeout:
     return httpx.Timeout(connect=5.0, read=seconds, write=seconds, pool=5.0)
+
+
+def _media_root(data_dir):
+    return data_dir / "media"
 
 
 def _same(value):
@@ -156,7 +162,10 @@ class Container(containers.DeclarativeContainer):
     get_post = providers.Singleton(GetPostHandler, post_reader)
     list_posts = providers.Singleton(ListPostsHandler, post_reader)
     retry_target = providers.Singleton(RetryTargetHandler, event_store, clock)
-    publish_target = providers.Singleton(PublishTargetHandler, event_store, uow, platforms, token_keeper, clock, ids)
+    media_store = providers.Singleton(FileMediaStore, providers.Callable(_media_root, settings.provided.data_dir))
+    upload_media = providers.Singleton(UploadMediaHandler, media_store)
+    publish_target = providers.Singleton(PublishTargetHandler, event_store, uow, platforms, token_keeper, clock, ids,
+                                         media_store)
 
 
 def build_container(settings, location) -> Container:

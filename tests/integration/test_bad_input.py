@@ -72,6 +72,7 @@ def _cases(ids: dict[str, str]) -> list[tuple[str, str, dict | None, int, str]]:
         ("POST", W + "/channels/app-password", {"platform": "x", "identifier": "a", "app_password": "x"}, 422,
          "platform"),
         ("POST", W + "/channels/{stranger_channel}/disconnect", None, 404, ""),
+        ("POST", W + "/media", None, 422, "file"),
         ("POST", W + "/posts/{cancelled_post_id}/schedule", {"at": "2030-01-01T09:00", "timezone": "UTC"}, 409,
          "post_cancelled"),
     ]

@@ -141,7 +141,7 @@ async def test_a_dst_change_between_scheduling_and_publishing_keeps_the_chosen_w
 
     clock = ControlledClock(datetime(2027, 3, 28, 6, 59, 58, tzinfo=timezone.utc))
     publish = PublishTargetHandler(container.event_store(), container.uow(), container.platforms(),
-                                   container.token_keeper(), clock, container.ids())
+                                   container.token_keeper(), clock, container.ids(), container.media_store())
     job = PublishTarget(uuid.UUID(post["id"]), uuid.UUID(bluesky["id"]),
                         datetime(2027, 3, 28, 7, 0, tzinfo=timezone.utc))
     assert await publish(job) == "not due yet"
@@ -166,3 +166,36 @@ async def test_tokens_the_platform_expired_are_refreshed_and_the_post_still_goes
     assert len([p for p in (await control.get("/posts")).json() if p["text"] == text]) == 1
     channel = next(c for c in (await ann.get("/channels")).json() if c["id"] == x["id"])
     assert channel["health"] == "ok"
+
+
+def png(width: int = 2, height: int = 1) -> bytes:
+    """A real, tiny PNG."""
+    import struct
+    import zlib
+
+    raw = b"".join(b"\x00" + b"\x00\x80\xff" * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+async def test_an_uploaded_image_goes_out_with_the_post(base_url, worker, control):
+    ann = await sign_up(base_url)
+    bluesky = await connect_bluesky(ann)
+    r = await ann.client.post(ann.url("/media"), files={"file": ("sky.png", png(), "image/png")},
+                              data={"alt": "a blue sky"})
+    assert r.status_code == 201, r.text
+    ref = r.json()["ref"]
+    assert r.json()["mime_type"] == "image/png"
+    r = await ann.client.post(ann.url("/media"), files={"file": ("notes.txt", b"not an image", "image/png")})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "file"
+
+    text = f"With a picture {uuid.uuid4().hex[:8]}"
+    post = await ann.draft([bluesky["id"]], text, media=[ref], schedule_at=soon(), timezone="UTC")
+    done = await wait_for_targets(ann, post["id"])
+    assert done["targets"][0]["state"] == "published", done["targets"][0]
+    posted = [p for p in (await control.get("/posts")).json() if p["text"] == text]
+    assert len(posted) == 1 and len(posted[0]["media_ids"]) == 1

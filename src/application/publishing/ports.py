@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
+from uuid import UUID
 
 from domain.engagement.engagement import Counters
 
@@ -115,3 +116,12 @@ class SocialPlatform(Protocol):
     async def publish(self, base_url: str, credentials: Credentials, post: OutgoingPost) -> PublishedPost: ...
     async def fetch_metrics(self, base_url: str, credentials: Credentials, remote_id: str) -> Counters: ...
     async def find_recent(self, base_url: str, credentials: Credentials, since: datetime) -> list[RecentPost]: ...
+
+
+class MediaStore(Protocol):
+    """Images uploaded for posts, kept per workspace; a post holds their references."""
+
+    async def put(self, workspace_id: UUID, data: bytes, alt: str = "") -> tuple[str, str]:
+        """Store an image; returns (reference, mime type). Raises InvalidValue("file") for anything else."""
+
+    async def get(self, workspace_id: UUID, ref: str) -> MediaItem | None: ...

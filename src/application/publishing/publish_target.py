@@ -20,7 +20,7 @@ from uuid import UUID
 
 from application.channels.ports import PlatformDirectory
 from application.channels.refresh_tokens import TokenKeeper
-from application.publishing.ports import OutcomeUnknown, OutgoingPost, PlatformError, RecentPost
+from application.publishing.ports import MediaItem, MediaStore, OutcomeUnknown, OutgoingPost, PlatformError, RecentPost
 from application.shared.errors import ConcurrencyConflict, NotFound
 from application.shared.ports import Clock, EventStore, IdGenerator
 from application.shared.unit_of_work import UnitOfWorkFactory
@@ -63,8 +63,9 @@ def idempotency_key(post_id: UUID, channel_id: UUID, text: str) -> str:
 
 class PublishTargetHandler:
     def __init__(self, store: EventStore, uow: UnitOfWorkFactory, platforms: PlatformDirectory, tokens: TokenKeeper,
-                 clock: Clock, ids: IdGenerator) -> None:
+                 clock: Clock, ids: IdGenerator, media: MediaStore) -> None:
         self.store, self.uow, self.platforms, self.tokens, self.clock, self.ids = store, uow, platforms, tokens, clock, ids
+        self.media = media
 
     async def __call__(self, cmd: PublishTarget) -> str:
         """Returns what happened, for logs and tests: published, unconfirmed, failed, retry, or why nothing was done.
@@ -112,8 +113,9 @@ class PublishTargetHandler:
         post.start_attempt(cmd.channel_id, attempt_id, now)
         await self.store.save(post)  # a conflict here means nothing was sent: decide again from the start
         text = post.text_for(cmd.channel_id)
-        outgoing = OutgoingPost(text=text, idempotency_key=idempotency_key(post.id, cmd.channel_id, text))
         try:
+            outgoing = OutgoingPost(text=text, idempotency_key=idempotency_key(post.id, cmd.channel_id, text),
+                                    media=await self._media(post))
             if channel is None:
                 raise PlatformError(FailureReason.AUTH_EXPIRED.value, "the channel no longer exists; choose another")
             published = await self._publish(channel, outgoing)
@@ -126,6 +128,15 @@ class PublishTargetHandler:
         await self._settle(cmd, lambda p: p.mark_published(cmd.channel_id, attempt_id, published.remote_id,
                                                            published.url, self.clock.now()))
         return "published"
+
+    async def _media(self, post: Post) -> list[MediaItem]:
+        items = []
+        for ref in post.media:
+            item = await self.media.get(post.workspace_id, ref)
+            if item is None:
+                raise PlatformError(FailureReason.MEDIA_REJECTED.value, f"the image {ref} is gone; upload it again")
+            items.append(item)
+        return items
 
     async def _publish(self, channel, outgoing: OutgoingPost):
         """Publish with fresh tokens; a token the platform calls expired is refreshed once and the

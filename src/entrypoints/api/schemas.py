@@ -127,6 +127,12 @@ class AppPasswordIn(Body):
     service_url: Annotated[str, StringConstraints(max_length=300)] | None = None
 
 
+class MediaOut(BaseModel):
+    ref: str
+    mime_type: str
+    size: int
+
+
 class RetryIn(Body):
     channel_id: UUID
 

@@ -10,6 +10,7 @@ from uuid import UUID
 
 import pytest
 
+from adapters.publishing.media_store import FileMediaStore
 from adapters.shared.token_cipher import AesGcmTokenCipher, load_or_create_key
 from application.channels.commands import CompleteOAuthConnect, ConnectWithAppPassword, StartOAuthConnect
 from application.channels.complete_oauth_connect import CompleteOAuthConnectHandler
@@ -73,7 +74,7 @@ def cipher(tmp_path) -> AesGcmTokenCipher:
 
 
 @pytest.fixture
-def kit(store, uow, clock, ids, cipher) -> Kit:
+def kit(store, uow, clock, ids, cipher, tmp_path) -> Kit:
     mastodon = FakePlatform(clock, "mastodon", "oauth")
     bluesky = FakePlatform(clock, "bluesky", "app_password", token_lifetime=timedelta(hours=2), refreshable=True)
     x = FakePlatform(clock, "x", "oauth", token_lifetime=timedelta(hours=2), refreshable=True,
@@ -87,6 +88,6 @@ def kit(store, uow, clock, ids, cipher) -> Kit:
         connect_password=ConnectWithAppPasswordHandler(uow, directory, cipher, clock, ids),
         disconnect=DisconnectChannelHandler(uow, clock),
         refresh_due=RefreshDueTokensHandler(uow, keeper, clock),
-        publish=PublishTargetHandler(store, uow, directory, keeper, clock, ids),
+        publish=PublishTargetHandler(store, uow, directory, keeper, clock, ids, FileMediaStore(tmp_path / "media")),
         retry=RetryTargetHandler(store, clock),
     )

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Form, Query, Response, UploadFile
 
 from application.publishing.commands import (
     ApprovePost,
@@ -23,9 +23,22 @@ from application.publishing.commands import (
     SetVariant,
     SubmitForReview,
 )
+from application.publishing.upload_media import UploadMedia
 from application.shared.actor import Actor
 from entrypoints.api.dependencies import ActorDep, ContainerDep, ExpectedVersion, run
-from entrypoints.api.schemas import CalendarEntryOut, CancelIn, NoteIn, PostIn, PostOut, PostPatch, RescheduleIn, RetryIn, ScheduleIn, VariantIn
+from entrypoints.api.schemas import (
+    CalendarEntryOut,
+    CancelIn,
+    MediaOut,
+    NoteIn,
+    PostIn,
+    PostOut,
+    PostPatch,
+    RescheduleIn,
+    RetryIn,
+    ScheduleIn,
+    VariantIn,
+)
 
 router = APIRouter(prefix="/api/workspaces/{workspace_id}", tags=["posts"])
 
@@ -124,6 +137,13 @@ async def retry(post_id: UUID, body: RetryIn, actor: ActorDep, c: ContainerDep, 
     """Retry a failed target now (safe: it never posts a target twice)."""
     await run(c, "retry_target", RetryTarget(actor, post_id, body.channel_id))
     return await _detail(c, actor, post_id, response)
+
+
+@router.post("/media", response_model=MediaOut, status_code=201, tags=["media"])
+async def upload_media(actor: ActorDep, c: ContainerDep, file: UploadFile, alt: Annotated[str, Form()] = "") -> MediaOut:
+    """Upload an image (PNG, JPEG, GIF, WebP; at most 16 MB); put its `ref` in a post's `media`."""
+    uploaded = await c.upload_media()(UploadMedia(actor, await file.read(), alt))
+    return MediaOut(ref=uploaded.ref, mime_type=uploaded.mime_type, size=uploaded.size)
 
 
 @router.get("/calendar", response_model=list[CalendarEntryOut], tags=["calendar"])
