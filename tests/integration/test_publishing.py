@@ -199,3 +199,26 @@ async def test_an_uploaded_image_goes_out_with_the_post(base_url, worker, contro
     assert done["targets"][0]["state"] == "published", done["targets"][0]
     posted = [p for p in (await control.get("/posts")).json() if p["text"] == text]
     assert len(posted) == 1 and len(posted[0]["media_ids"]) == 1
+
+
+async def test_the_sweep_redefers_a_target_whose_job_went_missing_and_only_that(base_url, container):
+    from sqlalchemy import text as sql
+
+    from entrypoints.worker.loops import sweep
+
+    ann = await sign_up(base_url)
+    bluesky = await connect_bluesky(ann)
+    post = await ann.draft([bluesky["id"]], f"Lost job {uuid.uuid4().hex[:8]}", schedule_at=soon(1), timezone="UTC")
+    jobs = sql("SELECT count(*) FROM procrastinate_jobs WHERE args->>'post_id' = :post AND status = 'todo'")
+    async with container.engine().begin() as conn:
+        assert await conn.scalar(jobs, {"post": post["id"]}) == 1  # deferred with its Scheduled event
+        await conn.execute(sql("DELETE FROM procrastinate_jobs WHERE args->>'post_id' = :post"), {"post": post["id"]})
+    container.clock.override(ControlledClock(datetime.now(timezone.utc) + timedelta(minutes=2)))
+    try:
+        async with container.job_app().open_async():
+            assert await sweep(container) >= 1
+            assert await sweep(container) == 0  # a job is waiting again: nothing more
+    finally:
+        container.clock.reset_override()
+    async with container.engine().connect() as conn:
+        assert await conn.scalar(jobs, {"post": post["id"]}) == 1
