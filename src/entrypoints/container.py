@@ -77,7 +77,7 @@ def _same(value):
 
 def _event_env(location, pool_size: int) -> dict[str, str]:
     return {**location.eventsourcing_env(), "CREATE_TABLE": "false",
-            "POSTGRES_POOL_SIZE": str(pool_size), "POSTGRES_MAX_OVERFLOW": str(pool_size)}
+            "POSTGRES_POOL_SIZE": str(pool_size), "POSTGRES_MAX_OVERFLOW": "0"}
 
 
 class Container(containers.DeclarativeContainer):
@@ -108,7 +108,7 @@ class Container(containers.DeclarativeContainer):
         x_client_id=settings.provided.x_client_id, x_client_secret=settings.provided.x_client_secret,
         simulator_url=settings.provided.simulator_url)
     token_keeper = providers.Singleton(TokenKeeper, uow, platforms, cipher, clock)
-    job_app = providers.Singleton(create_job_app, location, pool_size=settings.provided.db_pool_size)
+    job_app = providers.Singleton(create_job_app, location, pool_size=5)
     job_queue = providers.Singleton(ProcrastinateJobQueue, job_app)
 
     campaign_reader = providers.Singleton(SqlCampaignReader, read_engine)

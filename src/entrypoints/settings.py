@@ -33,7 +33,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     secure_cookies: bool = Field(default=False, description="mark cookies Secure (set when served over HTTPS)")
-    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_pool_size: int = Field(default=8, ge=1, le=200, description="connections per pool; a process holds at "
+                              "most 2x this + 5 (the embedded PostgreSQL allows 100 in all)")
     frontend_dir: Path = Field(default=_REPO_FRONTEND, description="the built UI to serve at /")
     projection_interval: float = Field(default=1.0, gt=0, description="seconds between background projection runs")
     log_level: str = "INFO"

@@ -14,7 +14,7 @@ CONNECT_TIMEOUT = 10  # seconds: an unreachable database is an error, never a ha
 
 
 def create_engine(location: DatabaseLocation, pool_size: int = 10) -> AsyncEngine:
-    return create_async_engine(location.sqlalchemy_url("asyncpg"), pool_size=pool_size, max_overflow=pool_size,
+    return create_async_engine(location.sqlalchemy_url("asyncpg"), pool_size=pool_size, max_overflow=0,
                                pool_pre_ping=True, connect_args={"timeout": CONNECT_TIMEOUT})
 
 

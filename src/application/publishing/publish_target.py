@@ -109,22 +109,33 @@ class PublishTargetHandler:
         channel = await self._channel(post, target)
         # The previous attempt may have posted without telling us (no answer, or a gateway error).
         after_unknown = bool(target.failure and target.failure.get("reason") in _MAYBE_POSTED)
-        attempt_id, now = self.ids.new(), self.clock.now()
-        post.start_attempt(cmd.channel_id, attempt_id, now)
-        await self.store.save(post)  # a conflict here means nothing was sent: decide again from the start
         text = post.text_for(cmd.channel_id)
-        try:
+        problem: PlatformError | None = None
+        try:  # everything that needs no platform call is ready before the attempt is recorded
             outgoing = OutgoingPost(text=text, idempotency_key=idempotency_key(post.id, cmd.channel_id, text),
                                     media=await self._media(post))
             if channel is None:
                 raise PlatformError(FailureReason.AUTH_EXPIRED.value, "the channel no longer exists; choose another")
-            published = await self._publish(channel, outgoing)
+            credentials = await self.tokens.fresh_credentials(channel)
+        except PlatformError as exc:
+            problem = exc
+        attempt_id = self.ids.new()
+        post.start_attempt(cmd.channel_id, attempt_id, self.clock.now())
+        await self.store.save(post)  # a conflict here means nothing was sent: decide again from the start
+        try:
+            if problem is not None:
+                raise problem
+            published = await self._publish(channel, credentials, outgoing)
         except OutcomeUnknown as unknown:
             detail = str(unknown)
             await self._settle(cmd, lambda p: p.mark_unconfirmed(cmd.channel_id, attempt_id, detail))
             return "unconfirmed"
         except PlatformError as exc:
             return await self._failed(cmd, attempt_id, target.attempts, exc, channel, after_unknown)
+        except Exception as error:  # a bug or a database fault mid-call: whether it posted is unknown
+            detail = f"{type(error).__name__} during the call"
+            await self._settle(cmd, lambda p: p.mark_unconfirmed(cmd.channel_id, attempt_id, detail))
+            raise
         await self._settle(cmd, lambda p: p.mark_published(cmd.channel_id, attempt_id, published.remote_id,
                                                            published.url, self.clock.now()))
         return "published"
@@ -138,11 +149,10 @@ class PublishTargetHandler:
             items.append(item)
         return items
 
-    async def _publish(self, channel, outgoing: OutgoingPost):
-        """Publish with fresh tokens; a token the platform calls expired is refreshed once and the
-        call repeated (safe: a refused call posted nothing)."""
+    async def _publish(self, channel, credentials, outgoing: OutgoingPost):
+        """A token the platform calls expired is refreshed once and the call repeated (safe: a refused
+        call posted nothing)."""
         platform = self.platforms.get(channel.platform.value)
-        credentials = await self.tokens.fresh_credentials(channel)
         try:
             return await platform.publish(channel.base_url, credentials, outgoing)
         except PlatformError as exc:
