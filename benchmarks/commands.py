@@ -55,6 +55,7 @@ import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 import psycopg  # noqa: E402
 import uvicorn  # noqa: E402
+from harness import Progress, log  # noqa: E402  (benchmarks/harness.py, beside this script)
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from adapters.shared.database_url import DatabaseLocation  # noqa: E402
@@ -71,55 +72,6 @@ PLATFORMS = ("mastodon", "bluesky")
 
 
 # ---------------------------------------------------------------- output helpers
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-class Progress:
-    """`label: done/total (pct) elapsed rate/s` on one stderr line (a line per 10% when not a TTY)."""
-
-    def __init__(self, label: str, total: int) -> None:
-        self.label, self.total = label, max(total, 1)
-        self.start = time.perf_counter()
-        self.tty = sys.stderr.isatty()
-        self.last_draw = 0.0
-        self.last_decile = -1
-        self.last_done = -1
-
-    def update(self, done: int) -> None:
-        now = time.perf_counter()
-        if done == self.last_done:
-            return
-        decile = done * 10 // self.total
-        if self.tty:
-            if now - self.last_draw < 0.2 and done < self.total:
-                return
-            self.last_draw, self.last_done = now, done
-            sys.stderr.write("\r" + self._line(done, now) + "\033[K")
-            sys.stderr.flush()
-        elif decile != self.last_decile:
-            self.last_decile, self.last_done = decile, done
-            log(self._line(done, now))
-
-    def _line(self, done: int, now: float) -> str:
-        elapsed = now - self.start
-        rate = done / elapsed if elapsed > 0 else 0.0
-        width = 24
-        filled = min(width, done * width // self.total)
-        bar = "#" * filled + "." * (width - filled)
-        return (f"  {self.label} [{bar}] {done}/{self.total} ({100 * done / self.total:.0f}%) "
-                f"{elapsed:.1f}s {rate:.0f}/s")
-
-    def close(self, done: int | None = None) -> None:
-        if done is not None:
-            self.last_draw = 0.0
-            self.last_decile = -1
-            self.update(done)
-        if self.tty:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-
 
 def percentile(sorted_values: list[float], p: float) -> float:
     """Linear interpolation between closest ranks (numpy's default)."""
