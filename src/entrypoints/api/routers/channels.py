@@ -1,4 +1,4 @@
-"""Channels of a workspace (connecting accounts comes with publishing)."""
+"""Channels of a workspace: planned, connected through OAuth or an app password, disconnected."""
 
 from __future__ import annotations
 
