@@ -32,11 +32,7 @@ import gc
 import itertools
 import json
 import logging
-import math
 import os
-import platform
-import shlex
-import socket
 import sys
 import tempfile
 import time
@@ -55,8 +51,7 @@ import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 import psycopg  # noqa: E402
 import uvicorn  # noqa: E402
-from harness import Progress, log  # noqa: E402  (benchmarks/harness.py, beside this script)
-from sqlalchemy.engine import make_url  # noqa: E402
+from harness import Progress, free_port, log, machine, percentile, rerun, server_location  # noqa: E402, I001
 
 from adapters.shared.database_url import DatabaseLocation  # noqa: E402
 from adapters.shared.migrate import migrate  # noqa: E402
@@ -66,20 +61,11 @@ from entrypoints.api.app import create_app  # noqa: E402
 from entrypoints.container import Container, build_container, shutdown  # noqa: E402
 from entrypoints.settings import Settings  # noqa: E402
 
-ENV_URL = "POSTWIZARD_BENCH_DATABASE_URL"
 ZONE = "Europe/Paris"
 PLATFORMS = ("mastodon", "bluesky")
 
 
 # ---------------------------------------------------------------- output helpers
-
-def percentile(sorted_values: list[float], p: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default)."""
-    if not sorted_values:
-        return math.nan
-    k = (len(sorted_values) - 1) * p / 100
-    lo, hi = math.floor(k), math.ceil(k)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
 
 
 class GcPauses:
@@ -161,20 +147,6 @@ async def run_load(label: str, n: int, concurrency: int,
 
 # ---------------------------------------------------------------- database and app
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def server_location(tmp: Path) -> tuple[DatabaseLocation, object | None, str]:
-    url = os.environ.get(ENV_URL)
-    if url:
-        return DatabaseLocation.parse(url), None, "server"
-    from adapters.shared.embedded_postgres import start_embedded_postgres
-
-    location, server = start_embedded_postgres(tmp)
-    return location, server, "embedded"
 
 
 async def asyncpg_pool(location: DatabaseLocation, size: int) -> asyncpg.Pool:
@@ -453,31 +425,13 @@ async def bench_calendar(user: ApiUser, pool: asyncpg.Pool, window: tuple[dateti
 
 # ---------------------------------------------------------------- main
 
-def machine() -> dict[str, Any]:
-    cpu_model = None
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu_model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cpus": os.cpu_count(), "cpu_model": cpu_model, "python": platform.python_version(),
-            "implementation": platform.python_implementation(), "platform": platform.platform(),
-            "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
-
 
 def rerun_command(args: argparse.Namespace) -> str:
     argv = [".venv/bin/python", "benchmarks/commands.py", "--posts", str(args.posts),
             "--schedule-requests", str(args.schedule_requests), "--concurrency", str(args.concurrency),
             "--queries", str(args.queries), "--weeks", str(args.weeks), "--seed-concurrency",
             str(args.seed_concurrency), "--warmup", str(args.warmup)]
-    prefix = ""
-    url = os.environ.get(ENV_URL)
-    if url:  # never print a password
-        masked = make_url(url).render_as_string(hide_password=True)
-        prefix = f"{ENV_URL}={shlex.quote(masked)} "
-    return f"cd {shlex.quote(str(ROOT))} && {prefix}{shlex.join(argv)}"
+    return rerun(argv)
 
 
 def _process(summary: dict[str, Any]) -> dict[str, Any]:
@@ -543,7 +497,7 @@ async def run_with_database(args: argparse.Namespace, location: DatabaseLocation
     # Cheap hashing: sign-up is not what is measured (as in the integration tests).
     container.hasher.override(providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_cost=1024, parallelism=1))
     events_table = container.event_app().recorder.events_table_name
-    port = _free_port()
+    port = free_port()
     app = create_app(container, settings, background=True, close_container=False)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            access_log=False, lifespan="on"))

@@ -53,12 +53,9 @@ import json
 import logging
 import math
 import os
-import platform
 import re
-import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -80,8 +77,7 @@ import httpx  # noqa: E402
 import psutil  # noqa: E402
 import psycopg  # noqa: E402
 import uvicorn  # noqa: E402
-from harness import Progress, log  # noqa: E402  (benchmarks/harness.py, beside this script)
-from sqlalchemy.engine import make_url  # noqa: E402
+from harness import Progress, free_port, log, machine, percentile, rerun, server_location  # noqa: E402, I001
 
 from adapters.shared.database_url import DatabaseLocation  # noqa: E402
 from adapters.shared.migrate import migrate  # noqa: E402
@@ -93,7 +89,6 @@ from entrypoints.simulator import mastodon as sim_mastodon  # noqa: E402
 from entrypoints.simulator.app import create_simulator_app  # noqa: E402
 from entrypoints.simulator.state import SimulatorState, seeded_state  # noqa: E402
 
-ENV_URL = "POSTWIZARD_BENCH_DATABASE_URL"
 CLI = str(Path(sys.executable).with_name("postwizard"))
 PLATFORMS = ("bluesky", "mastodon")
 SCRATCH_QUEUE = "bench_scratch"
@@ -104,35 +99,10 @@ UNLIMITED = 1_000_000
 
 # ---------------------------------------------------------------- output helpers
 
-def percentile(sorted_values: list[float], p: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default)."""
-    if not sorted_values:
-        return math.nan
-    k = (len(sorted_values) - 1) * p / 100
-    lo, hi = math.floor(k), math.ceil(k)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
-
 
 def ms(seconds: float | None) -> float | None:
     return None if seconds is None or math.isnan(seconds) else round(seconds * 1000, 1)
 
-
-def machine() -> dict[str, Any]:
-    cpu_model = None
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu_model = line.split(":", 1)[1].strip()
-                break
-    return {"cpus": os.cpu_count(), "cpu_model": cpu_model, "python": platform.python_version(),
-            "implementation": platform.python_implementation(), "platform": platform.platform(),
-            "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ---------------------------------------------------------------- CPU accounting (psutil)
@@ -504,14 +474,14 @@ async def run_once(args: argparse.Namespace, server: DatabaseLocation, workers: 
         # 1. the simulator
         t = time.perf_counter()
         state = seeded_state()
-        sim_port = _free_port()
+        sim_port = free_port()
         sim, sim_task = await serve(create_simulator_app(state), sim_port)
         sim_url = f"http://127.0.0.1:{sim_port}"
         control = httpx.AsyncClient(base_url=f"{sim_url}/_control", timeout=30)
         rate_limits = raise_rate_limits(state)
 
         # 2. the app
-        api_port = _free_port()
+        api_port = free_port()
         settings = Settings(database_url=location.libpq_url(), data_dir=data_dir, frontend_dir=run_dir / "no-ui",
                             simulator_url=sim_url, public_url=f"http://127.0.0.1:{api_port}")
         container = build_container(settings, location)
@@ -814,15 +784,6 @@ async def run_once(args: argparse.Namespace, server: DatabaseLocation, workers: 
 
 # ---------------------------------------------------------------- main
 
-def server_location(tmp: Path) -> tuple[DatabaseLocation, object | None, str]:
-    url = os.environ.get(ENV_URL)
-    if url:
-        return DatabaseLocation.parse(url), None, "server"
-    from adapters.shared.embedded_postgres import start_embedded_postgres
-
-    location, handle = start_embedded_postgres(tmp)
-    return location, handle, "embedded"
-
 
 def source() -> dict[str, Any]:
     """The commit measured, and whether src/ had uncommitted changes."""
@@ -846,11 +807,7 @@ def rerun_command(args: argparse.Namespace) -> str:
         argv += ["--db-pool-size", str(args.db_pool_size)]
     if args.worker_log_level != "WARNING":
         argv += ["--worker-log-level", args.worker_log_level]
-    prefix = ""
-    url = os.environ.get(ENV_URL)
-    if url:  # never print a password
-        prefix = f"{ENV_URL}={shlex.quote(make_url(url).render_as_string(hide_password=True))} "
-    return f"cd {shlex.quote(str(ROOT))} && {prefix}{shlex.join(argv)}"
+    return rerun(argv)
 
 
 async def main(args: argparse.Namespace) -> int:
