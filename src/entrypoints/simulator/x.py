@@ -109,6 +109,17 @@ def _unauthorized() -> JSONResponse:
     return _problem(401, "Unauthorized", "Unauthorized")
 
 
+async def _json_object(request: Request, headers: dict) -> dict | JSONResponse:
+    """The request's JSON object, or X's 400 saying what is wrong with it."""
+    try:
+        body = await request.json()
+    except ValueError:
+        return _invalid("The request body is not valid JSON.", headers)
+    if not isinstance(body, dict):
+        return _invalid("The request body must be a JSON object.", headers)
+    return body
+
+
 def _invalid(message: str, headers: dict | None = None, parameters: dict | None = None) -> JSONResponse:
     """X's 400 for a request it understood but refuses [v: XDOC response-codes; text too long: FotBot#22]."""
     return JSONResponse({"errors": [{"parameters": parameters or {}, "message": message}], "title": "Invalid Request",
@@ -426,13 +437,12 @@ async def media_initialize(request: Request) -> Response:
     call = await _begin(request, "media", ("media.write",))
     if isinstance(call, Response):
         return call
-    try:
-        body = await request.json()
-    except ValueError:
-        return _invalid("The request body is not valid JSON.", call.headers)
-    mime = str(body.get("media_type", "")) if isinstance(body, dict) else ""
-    total = body.get("total_bytes") if isinstance(body, dict) else None
-    category = str(body.get("media_category") or _category_for(mime) or "") if isinstance(body, dict) else ""
+    body = await _json_object(request, call.headers)
+    if isinstance(body, Response):
+        return body
+    mime = str(body.get("media_type", ""))
+    total = body.get("total_bytes")
+    category = str(body.get("media_category") or _category_for(mime) or "")
     if category not in SIZE_LIMITS or _category_for(mime) is None:
         return _invalid(f"media_type {mime!r} is not supported.", call.headers, {"media_type": [mime]})
     if not isinstance(total, int) or isinstance(total, bool) or total <= 0:
@@ -512,11 +522,10 @@ async def media_metadata(request: Request) -> Response:
     call = await _begin(request, "media", ("media.write",))
     if isinstance(call, Response):
         return call
-    try:
-        body = await request.json()
-    except ValueError:
-        return _invalid("The request body is not valid JSON.", call.headers)
-    media_id = str(body.get("id", "")) if isinstance(body, dict) else ""
+    body = await _json_object(request, call.headers)
+    if isinstance(body, Response):
+        return body
+    media_id = str(body.get("id", ""))
     media = _own_media(request, call, media_id)
     if media is None:
         return _invalid("Invalid or expired media id.", call.headers, {"id": [media_id]})
@@ -541,12 +550,9 @@ async def create_tweet(request: Request) -> Response:
     call = await _begin(request, "tweets:create", ("tweet.read", "tweet.write", "users.read"))
     if isinstance(call, Response):
         return call
-    try:
-        body = await request.json()
-    except ValueError:
-        return _invalid("The request body is not valid JSON.", call.headers)
-    if not isinstance(body, dict):
-        return _invalid("The request body must be a JSON object.", call.headers)
+    body = await _json_object(request, call.headers)
+    if isinstance(body, Response):
+        return body
     text = body.get("text", "")
     media_ids = ((body.get("media") or {}).get("media_ids")) or []
     reply_to = (body.get("reply") or {}).get("in_reply_to_tweet_id")
