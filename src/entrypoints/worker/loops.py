@@ -9,10 +9,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from sqlalchemy import select, text
-
-from adapters.publishing.job_queue import PUBLISH_TASK, publish_job
-from adapters.publishing.tables import calendar_entries
+from adapters.publishing.job_queue import publish_job
+from adapters.publishing.orphans import orphaned_targets
 from application.channels.commands import RefreshDueTokens
 from application.publishing.publish_target import ATTEMPT_STALE_AFTER
 from entrypoints.container import Container
@@ -34,24 +32,12 @@ async def every(seconds: float, work: Callable[[], Awaitable[object]], name: str
         await asyncio.sleep(seconds)
 
 
-_NO_JOB_WAITING = text(
-    "NOT EXISTS (SELECT 1 FROM procrastinate_jobs j WHERE j.status IN ('todo', 'doing') "
-    "AND j.task_name = :task AND j.args->>'post_id' = calendar_entries.post_id::text "
-    "AND j.args->>'channel_id' = calendar_entries.channel_id::text)").bindparams(task=PUBLISH_TASK)
-
-
 async def sweep(container: Container) -> int:
     """Re-defer overdue scheduled targets and attempts stuck in publishing/unconfirmed that have
     no job waiting or running. A safety net, not the scheduler: jobs are deferred with their
     events; this catches what a bug or an operator's hand may have removed."""
-    now = container.clock().now()
-    c = calendar_entries.c
-    async with container.engine().connect() as conn:
-        overdue = (await conn.execute(select(c.post_id, c.channel_id, c.scheduled_at).where(
-            c.state == "scheduled", c.scheduled_at <= now - OVERDUE_AFTER, _NO_JOB_WAITING))).all()
-        stuck = (await conn.execute(select(c.post_id, c.channel_id, c.attempt_started_at).where(
-            c.state.in_(("publishing", "unconfirmed")), c.attempt_started_at <= now - ATTEMPT_STALE_AFTER,
-            _NO_JOB_WAITING))).all()
+    overdue, stuck = await orphaned_targets(container.engine(), container.clock().now(), OVERDUE_AFTER,
+                                            ATTEMPT_STALE_AFTER)
     queue = container.job_queue()
     deferred = 0
     for post_id, channel_id, due in overdue:
