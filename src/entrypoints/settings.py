@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _REPO_FRONTEND = Path(__file__).resolve().parents[2] / "frontend" / "build"
@@ -52,6 +52,23 @@ class Settings(BaseSettings):
 
     platform_timeout: float = Field(default=15.0, gt=0, description="seconds to wait for a platform's answer "
                                                                    "before the attempt counts as unconfirmed")
+
+    # Captions: any OpenAI-compatible endpoint; without one, the embedded model runs on this machine.
+    llm_base_url: str | None = Field(default=None, description="an OpenAI-compatible endpoint, e.g. "
+                                     "https://api.openai.com/v1 or http://127.0.0.1:11434/v1 (Ollama); "
+                                     "unset: the embedded model")
+    llm_api_key: SecretStr | None = Field(default=None, description="its API key (never logged)")
+    llm_model: str = Field(default="gpt-4o-mini", description="the model (an Azure deployment's name with "
+                                                              "POSTWIZARD_LLM_API_VERSION)")
+    llm_api_version: str | None = Field(default=None, description="set for Azure OpenAI deployments")
+    llm_structured_output: bool | None = Field(default=None, description="JSON-schema answers: unset tries "
+                                                                       "them and falls back to plain text")
+    llm_timeout: float = Field(default=60.0, gt=0, description="seconds to wait for the model per request")
+    llm_max_retries: int = Field(default=2, ge=0, le=10, description="retries on 429, 5xx and timeouts, "
+                                                                   "with backoff")
+    llm_threads: int = Field(default=2, ge=1, le=64, description="CPU threads of the embedded model")
+    caption_limit_per_hour: int = Field(default=120, ge=1, description="caption generations per workspace "
+                                                                        "per hour")
 
     # Workers.
     worker_concurrency: int = Field(default=20, ge=1, le=500, description="publishing jobs run at once per worker")

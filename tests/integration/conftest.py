@@ -27,6 +27,7 @@ from entrypoints.container import Container, build_container, shutdown
 from entrypoints.settings import Settings
 from entrypoints.simulator.app import create_simulator_app
 from entrypoints.simulator.state import SimulatorState, seeded_state
+from tests.integration import fake_openai
 
 
 @pytest.fixture(scope="session")
@@ -60,10 +61,12 @@ def database(test_server: DatabaseLocation) -> DatabaseLocation:
 
 
 @pytest.fixture(scope="session")
-def settings(tmp_path_factory, database: DatabaseLocation, simulator_url: str) -> Settings:
+def settings(tmp_path_factory, database: DatabaseLocation, simulator_url: str, fake_llm_url: str) -> Settings:
     return Settings(database_url=database.libpq_url(), data_dir=tmp_path_factory.mktemp("data"),
                     frontend_dir=tmp_path_factory.mktemp("no-ui"), projection_interval=0.2,
-                    simulator_url=simulator_url, platform_timeout=3.0)
+                    simulator_url=simulator_url, platform_timeout=3.0,
+                    llm_base_url=f"{fake_llm_url}/v1", llm_api_key=fake_openai.API_KEY, llm_model=fake_openai.MODEL,
+                    llm_timeout=2.0, llm_max_retries=1)
 
 
 @pytest.fixture(scope="session")
@@ -153,3 +156,24 @@ async def http_client() -> AsyncIterator[httpx.AsyncClient]:
     client = shared_client(httpx.Timeout(connect=2.0, read=2.0, write=2.0, pool=2.0))
     yield client
     await client.aclose()
+
+
+# ----- the fake OpenAI-compatible model server ------------------------------------------
+
+@pytest.fixture(scope="session")
+def fake_llm_server() -> fake_openai.FakeOpenAI:
+    return fake_openai.FakeOpenAI()
+
+
+@pytest.fixture(scope="session")
+async def fake_llm_url(fake_llm_server: fake_openai.FakeOpenAI) -> AsyncIterator[str]:
+    async with _served(fake_llm_server.app(), _free_port()) as url:
+        yield url
+
+
+@pytest.fixture
+def fake_llm(fake_llm_server: fake_openai.FakeOpenAI) -> fake_openai.FakeOpenAI:
+    """The fake model server with an empty script and no recorded requests; reset after the test."""
+    fake_llm_server.reset()
+    yield fake_llm_server
+    fake_llm_server.reset()

@@ -15,11 +15,12 @@ from tests.integration.users import sign_up
 CLI = str(Path(sys.executable).with_name("postwizard"))
 
 
-async def _cli(settings, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
+async def _cli(settings, *args: str, input: str | None = None,
+               env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run the CLI in a thread: the app under test shares this event loop and must keep serving."""
     env = {**os.environ, "POSTWIZARD_DATABASE_URL": settings.database_url,
            "POSTWIZARD_DATA_DIR": str(settings.data_dir), "POSTWIZARD_SIMULATOR_URL": settings.simulator_url,
-           "COLUMNS": "220"}
+           "COLUMNS": "220", **(env or {})}
     return await asyncio.to_thread(subprocess.run, [CLI, *args], env=env, input=input, capture_output=True,
                                    text=True, timeout=120)
 

@@ -27,6 +27,9 @@ BODIES = {
     ("POST", "/api/workspaces/{workspace_id}/posts/{post_id}/retry"): {"channel_id": "{channel_id}"},
     ("POST", "/api/workspaces/{workspace_id}/channels/connect"): {"platform": "mastodon", "instance_url": "example.social"},
     ("POST", "/api/workspaces/{workspace_id}/channels/app-password"): {"identifier": "a.bsky.social", "app_password": "x"},
+    ("POST", "/api/workspaces/{workspace_id}/captions"): {"brief": {"topic": "Ann's launch"}, "platforms": ["x"]},
+    ("POST", "/api/workspaces/{workspace_id}/captions/stream"): {"brief": {"topic": "Ann's launch"},
+                                                                 "platforms": ["x"]},
 }
 PARAMS = {"/api/workspaces/{workspace_id}/calendar": {"start": "2029-12-01T00:00:00Z", "end": "2030-02-01T00:00:00Z"}}
 
@@ -97,6 +100,8 @@ async def test_every_route_answers_404_for_another_workspaces_ids(base_url, sett
                                            "campaign_id": a_ids["campaign_id"]})
     assert r.status_code == 200 and r.json() == []
     assert (await bob.get("/posts")).json() == [] and (await bob.get("/campaigns")).json() == []
+    r = await bob.post("/captions", {"brief": {"topic": "x"}, "platforms": ["x"], "campaign_id": a_ids["campaign_id"]})
+    assert r.status_code == 404 and "secret" not in r.text  # Ann's brand voice stays hers
 
     assert await row_counts(container.engine()) == before  # nothing of Ann's (or Bob's) was written
     detail = (await ann.get(f"/posts/{a_ids['post_id']}")).json()

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 
 from entrypoints.api.errors import install_error_handlers
-from entrypoints.api.routers import auth, campaigns, channels, posts, system, workspaces
+from entrypoints.api.routers import auth, campaigns, captions, channels, posts, system, workspaces
 from entrypoints.background import keep_projecting
 from entrypoints.container import Container, shutdown
 from entrypoints.settings import Settings
@@ -51,7 +51,7 @@ def create_app(container: Container, settings: Settings, *, background: bool = T
                   description="Plan campaigns, write posts that fit every platform, schedule them exactly once.")
     app.state.container, app.state.settings = container, settings
     install_error_handlers(app)
-    for module in (system, auth, workspaces, channels, campaigns, posts):
+    for module in (system, auth, workspaces, channels, campaigns, captions, posts):
         app.include_router(module.router)
     app.include_router(channels.callback_router)
     if simulator:

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
+from application.captions.ports import CaptionModelError, GenerationRateLimited
 from application.shared.errors import ConcurrencyConflict, Forbidden, NotFound, Unauthenticated
 from domain.shared.errors import InvalidValue, RuleViolated
 
@@ -27,7 +28,28 @@ def _field(loc: tuple) -> str:
     return ".".join(parts) or "body"
 
 
+_MODEL_STATUS = {"not_configured": 503, "rate_limited": 503, "timeout": 504}
+
+
+def model_problem(exc: CaptionModelError) -> dict:
+    """The problem body for a model that could not answer; also sent as an SSE error event."""
+    return {"type": f"/problems/model-{exc.kind.replace('_', '-')}", "title": "The caption model could not answer",
+            "status": _MODEL_STATUS.get(exc.kind, 502), "detail": f"{exc.message}; {exc.fix}",
+            "kind": exc.kind, "fix": exc.fix}
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(CaptionModelError)
+    async def model_failed(_: Request, exc: CaptionModelError):
+        body = model_problem(exc)
+        headers = {"Retry-After": str(max(1, round(exc.retry_after)))} if exc.retry_after else None
+        return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON, headers=headers)
+
+    @app.exception_handler(GenerationRateLimited)
+    async def rate_limited(_: Request, exc: GenerationRateLimited):
+        return problem(429, "rate-limited", "Too many caption generations", str(exc),
+                       headers={"Retry-After": str(max(1, round(exc.retry_after)))}, rule="caption_rate_limit")
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError):
         errors = [{"field": _field(e["loc"]), "message": e["msg"]} for e in exc.errors()]

@@ -280,3 +280,71 @@ class CalendarEntryOut(Out):
     timezone: str | None
     state: str
     preview: str
+
+
+# ----- captions ------------------------------------------------------------------------
+
+class BriefIn(Body):
+    """What the post is about. It is content for the model, never instructions to it."""
+
+    topic: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    key_message: Annotated[str, StringConstraints(max_length=1000)] = ""
+    link: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    call_to_action: Annotated[str, StringConstraints(max_length=300)] = ""
+
+
+class CaptionsIn(Body):
+    brief: BriefIn
+    platforms: Annotated[list[Annotated[str, StringConstraints(max_length=20)]], Field(min_length=1, max_length=7)]
+    campaign_id: UUID | None = None
+    language: Annotated[str, StringConstraints(max_length=20)] = "en"
+    tone: Annotated[str, StringConstraints(max_length=100)] | None = None
+    length: str = Field(default="medium", description="short, medium or long")
+    emoji: bool = True
+    hashtags: bool = True
+    alternatives: int = Field(default=1, ge=1, le=5)
+    media_count: int = Field(default=0, ge=0, le=20, description="images or videos the post will carry")
+
+
+class CaptionVariantOut(Out):
+    platform: str
+    text: str
+    length: int
+    limit: int
+    source: str = Field(description="model, repaired (the model fixed it) or fallback (PostWizard cut or cleaned it)")
+    changes: list[str]
+
+
+class PlatformCaptionsOut(Out):
+    platform: str
+    variants: list[CaptionVariantOut]
+
+
+class UsageOut(Out):
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class CaptionSetOut(Out):
+    model: str
+    platforms: list[PlatformCaptionsOut]
+    usage: UsageOut
+
+
+class CaptionModelOut(Out):
+    model: str
+    kind: str
+    ready: bool
+    base_url: str | None
+    fix: str | None
+
+
+class CaptionUsageOut(Out):
+    requests_today: int
+    tokens_today: int
+    requests_this_month: int
+    prompt_tokens_this_month: int
+    completion_tokens_this_month: int
+    limit_per_hour: int
+    used_this_hour: int
+    model: CaptionModelOut

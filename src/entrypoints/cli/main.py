@@ -13,6 +13,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from application.captions.commands import GenerateCaptions
+from application.captions.ports import CaptionBrief, CaptionModelError, Controls, GenerationRateLimited
+from application.captions.views import Finished, PlatformReady, TextArrived
 from application.channels.commands import ConnectWithAppPassword, DisconnectChannel, ListChannels
 from application.identity.commands import GetMe, ResolveActor, SignUp
 from application.publishing.commands import CalendarRange, CreateDraftPost, GetPost, ListPosts, RetryTarget
@@ -142,6 +145,12 @@ def _run(work) -> None:
         raise typer.Exit(1)
     except DomainError as exc:
         console.print(f"[red]error[/red]: {exc}")
+        raise typer.Exit(1)
+    except CaptionModelError as exc:
+        console.print(f"[red]the caption model could not answer[/red]: {exc.message}; {exc.fix}")
+        raise typer.Exit(1)
+    except GenerationRateLimited as exc:
+        console.print(f"[red]rate limited[/red]: {exc}")
         raise typer.Exit(1)
 
 
@@ -299,3 +308,54 @@ def channel_disconnect(channel_id: UUID, user: UserOpt, workspace: WorkspaceOpt 
 
 if __name__ == "__main__":
     app()
+
+
+@app.command()
+def caption(
+    user: UserOpt,
+    topic: Annotated[str, typer.Option(help="what the post is about")],
+    platform: Annotated[list[str], typer.Option(help="platform to write for (repeat for several)")],
+    key_message: Annotated[str, typer.Option(help="the one thing readers should take away")] = "",
+    link: Annotated[Optional[str], typer.Option(help="link to include (the campaign's UTM parameters are added)")] = None,
+    call_to_action: Annotated[str, typer.Option(help="what readers should do")] = "",
+    campaign: Annotated[Optional[UUID], typer.Option(help="campaign id (brand voice, UTM defaults)")] = None,
+    alternatives: Annotated[int, typer.Option(help="variants per platform (1-5)")] = 1,
+    language: Annotated[str, typer.Option(help="language tag, e.g. en, fr, pt-BR")] = "en",
+    tone: Annotated[Optional[str], typer.Option(help="tone for this request (default: the brand voice's)")] = None,
+    length: Annotated[str, typer.Option(help="short, medium or long")] = "medium",
+    emoji: Annotated[bool, typer.Option(help="allow emoji")] = True,
+    hashtags: Annotated[bool, typer.Option(help="allow hashtags")] = True,
+    media: Annotated[int, typer.Option(help="images or videos the post will carry")] = 0,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write captions with the configured model, streamed as they are written; every variant
+    printed passes its platform's rules."""
+    async def work(c: Container) -> None:
+        actor = await _actor(c, user, workspace)
+        handler = c.generate_captions()
+        job = await handler.prepare(GenerateCaptions(
+            actor=actor, brief=CaptionBrief(topic=topic, key_message=key_message, link=link,
+                                            call_to_action=call_to_action),
+            platforms=list(platform), campaign_id=campaign, language=language,
+            controls=Controls(tone=tone, length=length, emoji=emoji, hashtags=hashtags),
+            alternatives=alternatives, media_count=media))
+        writing = None
+        async for event in handler.run(job, stream=True):
+            if isinstance(event, TextArrived):
+                if event.platform != writing:
+                    writing = event.platform
+                    console.print(f"\n[dim]writing for {writing}…[/dim]")
+                console.out(event.text, end="", style="dim", highlight=False)
+            elif isinstance(event, PlatformReady):
+                table = Table(title=f"\n{event.captions.platform}", show_lines=True)
+                for column in ("#", "caption", "length", "source"):
+                    table.add_column(column)
+                for i, v in enumerate(event.captions.variants, 1):
+                    source = v.source if not v.changes else f"{v.source}: " + "; ".join(v.changes)
+                    table.add_row(str(i), v.text, f"{v.length}/{v.limit}", source)
+                console.print(table)
+            elif isinstance(event, Finished):
+                usage = event.result.usage
+                console.print(f"{event.result.model}: {usage.prompt_tokens} prompt + "
+                              f"{usage.completion_tokens} completion tokens")
+    _run(work)
