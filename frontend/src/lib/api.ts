@@ -304,3 +304,28 @@ export async function logout(signal?: AbortSignal): Promise<void> {
 export function getHealth(signal?: AbortSignal): Promise<Health> {
 	return api.get<Health>('/health', { signal });
 }
+
+/** Which model writes captions, and whether it can (with what to do when it cannot). */
+export interface CaptionModel {
+	model: string;
+	kind: 'endpoint' | 'embedded';
+	ready: boolean;
+	base_url: string | null;
+	fix: string | null;
+}
+
+/** A workspace's caption generations and tokens, and its hourly limit. */
+export interface CaptionUsage {
+	requests_today: number;
+	tokens_today: number;
+	requests_this_month: number;
+	prompt_tokens_this_month: number;
+	completion_tokens_this_month: number;
+	limit_per_hour: number;
+	used_this_hour: number;
+	model: CaptionModel;
+}
+
+export function getCaptionUsage(workspaceId: string, signal?: AbortSignal): Promise<CaptionUsage> {
+	return api.get<CaptionUsage>(`/api/workspaces/${encodeURIComponent(workspaceId)}/captions/usage`, { signal });
+}
