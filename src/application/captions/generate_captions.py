@@ -42,7 +42,7 @@ from application.captions.views import (
 from application.shared.errors import NotFound
 from application.shared.ports import Clock
 from domain.campaigns.brand_voice import BrandVoice
-from domain.captions import add_utm, brief_fallback_text, caption_violations, fit_caption, tag_link
+from domain.captions import add_utm, brief_fallback_text, caption_violations, fit_caption, has_link, tag_link
 from domain.shared.errors import InvalidValue
 from domain.shared.platforms import RuleViolation, count_length, rules_for
 from domain.shared.roles import Permission
@@ -222,9 +222,9 @@ def _with_link(text: str, task: CaptionTask) -> tuple[str, bool]:
     """The brief's link goes out with the campaign's UTM parameters: the model's plain copy is
     tagged, and a caption without the link gets it appended. Says whether it was appended."""
     text = text.strip()
-    if not task.link or task.link in text:
+    if not task.link or has_link(text, task.link):
         return text, False
-    if task.brief.link and task.brief.link in text:
+    if task.brief.link and has_link(text, task.brief.link):
         return tag_link(text, task.brief.link, task.link), False
     return f"{text} {task.link}" if text else task.link, True
 
@@ -232,7 +232,7 @@ def _with_link(text: str, task: CaptionTask) -> tuple[str, bool]:
 def _problems(task: CaptionTask, text: str, media_count: int) -> list[RuleViolation]:
     problems = caption_violations(task.platform, text, banned_words=task.banned_words,
                                   media_count=media_count, max_length=task.limit)
-    if task.link and task.link not in text:
+    if task.link and not has_link(text, task.link):
         problems.append(RuleViolation("link_missing", f"The caption must include the link {task.link}."))
     return problems
 
