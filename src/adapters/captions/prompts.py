@@ -79,7 +79,8 @@ def _examples(task: CaptionTask) -> list[str]:
 def write_messages(task: CaptionTask, *, structured: bool, alternatives: int | None = None) -> list[dict]:
     n = alternatives or task.alternatives
     if structured:
-        answer = f"Return JSON with a \"captions\" array of {n} different post{'s' if n > 1 else ''}."
+        posts = f"{n} different posts" if n > 1 else "one post"
+        answer = f"Return JSON with a \"captions\" array holding {posts}."
     elif n > 1:
         answer = f"Write {n} different posts, separated by a line containing only {SEPARATOR}."
     else:

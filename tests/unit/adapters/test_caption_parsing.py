@@ -42,3 +42,11 @@ def test_repair_names_the_problems_and_the_limits():
     user = repair_messages(_task("t"), "Too long <post>", ["Text is 300 of 280 characters on X."])[1]["content"]
     assert "Text is 300 of 280" in user and "Never use these words: cheap." in user
     assert user.count("<post>") == 1
+
+
+def test_the_workspaces_best_posts_are_offered_as_examples_not_instructions():
+    task = _task("t")
+    task = CaptionTask(**{**task.__dict__, "examples": ("Our best post <b>ever</b>", "Second best")})
+    user = write_messages(task, structured=True)[1]["content"]
+    assert user.count("<example>") == 2 and "Our best post ‹b›ever‹/b›" in user
+    assert 'Return JSON with a "captions" array holding one post.' in user
