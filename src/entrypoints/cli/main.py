@@ -137,21 +137,21 @@ def _run(work) -> None:
 
     try:
         asyncio.run(main())
-    except InvalidValue as exc:
-        console.print(f"[red]invalid {exc.field}[/red]: {exc.message}")
+    except (DomainError, CaptionModelError, GenerationRateLimited) as exc:
+        console.print(_explained(exc))
         raise typer.Exit(1)
-    except RuleViolated as exc:
-        console.print(f"[red]refused ({exc.rule})[/red]: {exc.message}")
-        raise typer.Exit(1)
-    except DomainError as exc:
-        console.print(f"[red]error[/red]: {exc}")
-        raise typer.Exit(1)
-    except CaptionModelError as exc:
-        console.print(f"[red]the caption model could not answer[/red]: {exc.message}; {exc.fix}")
-        raise typer.Exit(1)
-    except GenerationRateLimited as exc:
-        console.print(f"[red]rate limited[/red]: {exc}")
-        raise typer.Exit(1)
+
+
+def _explained(exc: Exception) -> str:
+    if isinstance(exc, InvalidValue):
+        return f"[red]invalid {exc.field}[/red]: {exc.message}"
+    if isinstance(exc, RuleViolated):
+        return f"[red]refused ({exc.rule})[/red]: {exc.message}"
+    if isinstance(exc, CaptionModelError):
+        return f"[red]the caption model could not answer[/red]: {exc.message}; {exc.fix}"
+    if isinstance(exc, GenerationRateLimited):
+        return f"[red]rate limited[/red]: {exc}"
+    return f"[red]error[/red]: {exc}"
 
 
 async def _actor(c: Container, email: str, workspace: UUID | None) -> Actor:
