@@ -78,7 +78,7 @@ class EmbeddedModel:
         log.info("loading the embedded caption model %s", path.name)
         self._server = xllamacpp.Server(params)
         return Endpoint(base_url=f"{self._server.listening_address}/v1", api_key=key, model=MODEL_FILE,
-                        structured=False, one_per_request=True,
+                        structured=False, one_per_request=True, fresh_seed=True,
                         # llama.cpp's DRY sampler stops the small model repeating itself.
                         sampling=(("dry_multiplier", 0.8),))
 

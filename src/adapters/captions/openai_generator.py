@@ -8,6 +8,7 @@ what still fails becomes a CaptionModelError that says what to change.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ class Endpoint:
     structured: bool | None = None
     one_per_request: bool = False
     sampling: tuple[tuple[str, float], ...] = ()  # server-specific sampler settings, sent as extra body
+    fresh_seed: bool = False  # servers that otherwise reuse one seed would write the same caption twice
 
 
 class OpenAICaptionGenerator:
@@ -96,7 +98,7 @@ class OpenAICaptionGenerator:
             chunks = await client.chat.completions.create(
                 model=endpoint.model, messages=messages, temperature=self.temperature,
                 max_tokens=_max_tokens(task, n, endpoint), stream=True, stream_options={"include_usage": True},
-                extra_body=dict(endpoint.sampling) or None)
+                extra_body=_extra_body(endpoint))
             async for chunk in chunks:
                 if chunk.usage:
                     usage = chunk.usage
@@ -134,7 +136,7 @@ class OpenAICaptionGenerator:
         try:
             return await client.chat.completions.create(
                 model=endpoint.model, messages=messages, temperature=self.temperature,
-                max_tokens=_max_tokens(task, n, endpoint), extra_body=dict(endpoint.sampling) or None, **extra)
+                max_tokens=_max_tokens(task, n, endpoint), extra_body=_extra_body(endpoint), **extra)
         except openai.BadRequestError as exc:
             if "response_format" in extra:
                 raise
@@ -155,6 +157,13 @@ def _max_tokens(task: CaptionTask, n: int, endpoint: Endpoint) -> int:
     if endpoint.one_per_request:
         return (task.limit * 4 // 5) // 4 + 8
     return min(4096, (min(task.limit, 1500) // 3 + 40) * n)
+
+
+def _extra_body(endpoint: Endpoint) -> dict | None:
+    body = dict(endpoint.sampling)
+    if endpoint.fresh_seed:
+        body["seed"] = secrets.randbelow(2**31)
+    return body or None
 
 
 def _merged(drafts: list[Drafts]) -> Drafts:
