@@ -30,7 +30,7 @@ def _assert_valid(platform_sets: list[dict], banned=()):
 
 async def test_captions_for_three_platforms_each_fit_and_carry_the_campaigns_utm_link(base_url, fake_llm):
     ann = await sign_up(base_url)
-    campaign = await ann.campaign(utm_defaults={"utm_campaign": "spring"})
+    campaign = await ann.campaign(utm_defaults={"utm_content": "hero"})
     fake_llm.answer(*[f"Fresh sourdough on Saturday! {BRIEF['link']}"] * 3)
     r = await ann.post("/captions", {"brief": BRIEF, "platforms": ["x", "bluesky", "mastodon"],
                                      "campaign_id": campaign["id"], "alternatives": 2})

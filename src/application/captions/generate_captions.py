@@ -5,8 +5,9 @@ Rules:
   counting, hashtags, media) and contains none of the campaign's banned words;
 - a variant that fails gets one repair round from the model, told exactly what is wrong;
   if it still fails, a deterministic fallback cuts and cleans it, and says so;
-- the brief's link carries the campaign's UTM parameters, with utm_source set to the platform,
-  and is appended to a caption that left it out;
+- the brief's link carries the campaign's UTM parameters: utm_source is the platform,
+  utm_medium "social" and utm_campaign the campaign's name unless its UTM defaults say
+  otherwise; a caption that left the link out gets it appended;
 - each generation counts against the workspace's hourly limit and records its token usage,
   whether it succeeds or not.
 """
@@ -215,7 +216,12 @@ def _check_request(cmd: GenerateCaptions) -> None:
 def _tagged_link(link: str | None, campaign: CampaignView | None, platform: str) -> str | None:
     if link is None or campaign is None:
         return link
-    return add_utm(link, {"utm_source": platform, "utm_medium": "social", **campaign.utm_defaults})
+    defaults = {"utm_source": platform, "utm_medium": "social", "utm_campaign": _slug(campaign.name)}
+    return add_utm(link, {**defaults, **campaign.utm_defaults})
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^\w]+", "-", name.lower()).strip("-") or "campaign"
 
 
 def _with_link(text: str, task: CaptionTask) -> tuple[str, bool]:
