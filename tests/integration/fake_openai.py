@@ -1,5 +1,8 @@
 """A fake OpenAI-compatible chat-completions server, for tests over real sockets with the real client.
 
+It speaks both URL shapes: OpenAI's ``/v1/chat/completions`` with a Bearer key, and Azure's
+``/openai/deployments/{deployment}/chat/completions?api-version=...`` with an ``api-key`` header.
+
 It answers from a script of replies, one per request, and records every request. With an
 empty script it writes a short valid caption. Replies can be plain or streamed text, HTTP
 errors with OpenAI's error bodies, slow answers, or bodies that are not JSON at all.
@@ -38,6 +41,7 @@ class FakeOpenAI:
     json_schema: bool = True        # False: refuse response_format like many local servers
     script: deque = field(default_factory=deque)
     requests: list[dict] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
 
     def answer(self, *replies: Reply | str) -> None:
         self.script.extend(Reply(r) if isinstance(r, str) else r for r in replies)
@@ -45,10 +49,13 @@ class FakeOpenAI:
     def reset(self) -> None:
         self.script.clear()
         self.requests.clear()
+        self.urls.clear()
         self.json_schema = True
 
     def app(self) -> Starlette:
         return Starlette(routes=[Route("/v1/chat/completions", self._chat, methods=["POST"]),
+                                 Route("/openai/deployments/{deployment}/chat/completions", self._chat,
+                                       methods=["POST"]),
                                  Route("/v1/models", self._models, methods=["GET"])])
 
     async def _models(self, request: Request) -> Response:
@@ -57,9 +64,14 @@ class FakeOpenAI:
     async def _chat(self, request: Request) -> Response:
         body = await request.json()
         self.requests.append(body)
-        if request.headers.get("authorization") != f"Bearer {API_KEY}":
+        self.urls.append(str(request.url))
+        deployment = request.path_params.get("deployment")
+        key = request.headers.get("api-key") if deployment else request.headers.get("authorization")
+        if key != (API_KEY if deployment else f"Bearer {API_KEY}"):
             return _error(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key")
-        if body.get("model") != MODEL:
+        if deployment and not request.query_params.get("api-version"):
+            return _error(404, "Resource not found", "invalid_request_error", "404")
+        if (deployment or body.get("model")) != MODEL:
             return _error(404, f"The model `{body.get('model')}` does not exist.", "invalid_request_error",
                           "model_not_found")
         if "response_format" in body and not self.json_schema:

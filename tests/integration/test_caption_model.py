@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.captions.embedded_model import EmbeddedModel
 from adapters.captions.openai_generator import Endpoint, OpenAICaptionGenerator
 from application.captions.ports import CaptionBrief, CaptionModelError, CaptionTask, Controls, Delta, Drafts
 from tests.integration.fake_openai import API_KEY, MODEL, Reply
@@ -15,8 +16,9 @@ TASK = CaptionTask(platform="mastodon", platform_name="Mastodon", limit=500, cou
 
 
 def _generator(url: str, *, key: str = API_KEY, model: str = MODEL, timeout: float = 2.0, retries: int = 1,
-               structured: bool | None = None) -> OpenAICaptionGenerator:
-    endpoint = Endpoint(base_url=f"{url}/v1", api_key=key, model=model, structured=structured)
+               structured: bool | None = None, api_version: str | None = None) -> OpenAICaptionGenerator:
+    base = url if api_version else f"{url}/v1"
+    endpoint = Endpoint(base_url=base, api_key=key, model=model, structured=structured, api_version=api_version)
 
     async def source() -> Endpoint:
         return endpoint
@@ -105,3 +107,19 @@ async def test_malformed_json_content_is_read_as_plain_text(fake_llm, fake_llm_u
     fake_llm.answer('```json\n{"captions": ["Cut off mid-str', )
     drafts = await _generator(fake_llm_url, structured=False).write(TASK)
     assert drafts.texts == ("Cut off mid-str",)  # the handler's rules decide what survives
+
+
+async def test_an_azure_style_deployment_is_reached_by_its_deployment_url_and_api_key_header(fake_llm, fake_llm_url):
+    fake_llm.answer("From the deployment.")
+    drafts = await _generator(fake_llm_url, api_version="2024-10-21").write(TASK)
+    assert drafts.texts[0] == "From the deployment."
+    assert fake_llm.urls[0] == (f"{fake_llm_url}/openai/deployments/{MODEL}/chat/completions"
+                                "?api-version=2024-10-21")
+
+
+async def test_without_an_endpoint_or_the_embedded_model_the_error_says_how_to_configure_one(tmp_path):
+    missing = EmbeddedModel(path=tmp_path / "no-model.gguf")
+    with pytest.raises(CaptionModelError) as failure:
+        await missing.endpoint()
+    assert failure.value.kind == "not_configured"
+    assert "POSTWIZARD_LLM_BASE_URL" in failure.value.fix and "make install" in failure.value.fix

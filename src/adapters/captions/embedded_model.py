@@ -41,7 +41,8 @@ def available() -> bool:
 
 
 class EmbeddedModel:
-    def __init__(self, threads: int = 2, context: int = 4096, parallel: int = 1) -> None:
+    def __init__(self, threads: int = 2, context: int = 4096, parallel: int = 1, path: Path | None = None) -> None:
+        self.path = path  # default: the packaged model
         self.threads = threads
         self.context = context
         self.parallel = parallel
@@ -57,8 +58,8 @@ class EmbeddedModel:
         return self._endpoint
 
     def _start(self) -> Endpoint:
-        path = model_path()
-        if path is None or importlib.util.find_spec("xllamacpp") is None:
+        path = self.path or model_path()
+        if path is None or not path.is_file() or importlib.util.find_spec("xllamacpp") is None:
             raise CaptionModelError("not_configured", "no caption model is configured and the embedded model "
                                     "is not installed", NOT_INSTALLED_FIX)
         import xllamacpp
