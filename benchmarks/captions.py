@@ -89,9 +89,9 @@ async def main(args: argparse.Namespace) -> int:
                                controls=Controls(tone="warm", length=args.length))
     log("loading the embedded model ...")
     start = time.perf_counter()
-    endpoint = await generator._endpoint()  # load apart from the measured runs
+    base_url = await generator.warm_up()  # load apart from the measured runs
     load_s = time.perf_counter() - start
-    log(f"loaded in {load_s:.2f} s at {endpoint.base_url}")
+    log(f"loaded in {load_s:.2f} s at {base_url}")
     await _one(handler, command)  # warm-up: first-request allocations
     progress = Progress("captions", args.runs)
     runs = []

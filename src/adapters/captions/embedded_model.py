@@ -82,7 +82,3 @@ class EmbeddedModel:
                         structured=False, one_per_request=True, fresh_seed=True,
                         # llama.cpp's DRY sampler stops the small model repeating itself.
                         sampling=(("dry_multiplier", 0.8),))
-
-    def close(self) -> None:
-        self._server = None  # the server stops when it is released
-        self._endpoint = None

@@ -53,6 +53,10 @@ class OpenAICaptionGenerator:
     def model_name(self) -> str:
         return self._model_name
 
+    async def warm_up(self) -> str:
+        """Reach the endpoint now (the embedded model loads on its first use); returns its URL."""
+        return (await self._endpoint()).base_url
+
     async def write(self, task: CaptionTask) -> Drafts:
         endpoint, client = await self._client()
         if endpoint.one_per_request:

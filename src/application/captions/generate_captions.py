@@ -5,9 +5,8 @@ Rules:
   counting, hashtags, media) and contains none of the campaign's banned words;
 - a variant that fails gets one repair round from the model, told exactly what is wrong;
   if it still fails, a deterministic fallback cuts and cleans it, and says so;
-- the brief's link carries the campaign's UTM parameters: utm_source is the platform,
-  utm_medium "social" and utm_campaign the campaign's name unless its UTM defaults say
-  otherwise; a caption that left the link out gets it appended;
+- the brief's link carries the campaign's UTM parameters (``campaign_utm``); a caption that
+  left the link out gets it appended;
 - each generation counts against the workspace's hourly limit and records its token usage,
   whether it succeeds or not.
 """
@@ -43,7 +42,15 @@ from application.captions.views import (
 from application.shared.errors import NotFound
 from application.shared.ports import Clock
 from domain.campaigns.brand_voice import BrandVoice
-from domain.captions import add_utm, brief_fallback_text, caption_violations, fit_caption, has_link, tag_link
+from domain.captions import (
+    add_utm,
+    brief_fallback_text,
+    campaign_utm,
+    caption_violations,
+    fit_caption,
+    has_link,
+    tag_link,
+)
 from domain.shared.errors import InvalidValue
 from domain.shared.platforms import RuleViolation, count_length, rules_for
 from domain.shared.roles import Permission
@@ -216,12 +223,7 @@ def _check_request(cmd: GenerateCaptions) -> None:
 def _tagged_link(link: str | None, campaign: CampaignView | None, platform: str) -> str | None:
     if link is None or campaign is None:
         return link
-    defaults = {"utm_source": platform, "utm_medium": "social", "utm_campaign": _slug(campaign.name)}
-    return add_utm(link, {**defaults, **campaign.utm_defaults})
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^\w]+", "-", name.lower()).strip("-") or "campaign"
+    return add_utm(link, campaign_utm(platform, campaign.name, campaign.utm_defaults))
 
 
 def _with_link(text: str, task: CaptionTask) -> tuple[str, bool]:

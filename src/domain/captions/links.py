@@ -3,6 +3,8 @@
 - A link in a caption is an http(s) address up to the next whitespace; captions never
   cut one in the middle, and banned words inside one are not the caption's words.
 - ``add_utm`` adds parameters but never overwrites or reorders those the link has.
+- ``campaign_utm``: a campaign's links carry utm_source = the platform, utm_medium =
+  "social" and utm_campaign = the campaign's name, unless its UTM defaults say otherwise.
 - ``tag_link`` and ``has_link`` match the link exactly, as a whole: not as the start
   of a longer address (``.../a`` is not in ``.../abc``), trailing punctuation allowed.
 """
@@ -34,6 +36,12 @@ def add_utm(url: str, params: dict[str, str]) -> str:
         return url
     query = "&".join(q for q in (parts.query, urlencode(extra)) if q)
     return urlunsplit(parts._replace(query=query))
+
+
+def campaign_utm(platform: str, campaign_name: str, defaults: dict[str, str]) -> dict[str, str]:
+    """The UTM parameters of a campaign's link on one platform."""
+    slug = regex.sub(r"[^\w]+", "-", campaign_name.lower()).strip("-") or "campaign"
+    return {"utm_source": platform, "utm_medium": "social", "utm_campaign": slug, **defaults}
 
 
 def _link_pattern(link: str) -> regex.Pattern[str]:

@@ -475,3 +475,12 @@ def test_banned_words_never_remain(platform, text, data):
     banned = data.draw(st.lists(st.sampled_from(words), min_size=1, max_size=4))
     fitted = fit_caption(platform, text, banned_words=banned, media_count=1)
     assert "banned_word" not in rules_of(caption_violations(platform, fitted.text, banned_words=banned))
+
+
+def test_campaign_utm_names_the_platform_and_campaign_unless_the_defaults_say_otherwise():
+    from domain.captions import campaign_utm
+
+    assert campaign_utm("x", "Spring Launch 2027!", {}) == {
+        "utm_source": "x", "utm_medium": "social", "utm_campaign": "spring-launch-2027"}
+    assert campaign_utm("bluesky", "Spring", {"utm_medium": "organic", "utm_content": "hero"}) == {
+        "utm_source": "bluesky", "utm_medium": "organic", "utm_campaign": "spring", "utm_content": "hero"}
