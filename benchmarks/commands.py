@@ -179,6 +179,8 @@ async def sign_up(base_url: str, name: str) -> ApiUser:
         r = await client.post("/api/auth/signup", json={"email": email, "password": "correct horse battery",
                                                          "name": name, "workspace_name": f"{name}'s team"})
         r.raise_for_status()
+        r = await client.post("/api/auth/login", json={"email": email, "password": "correct horse battery"})
+        r.raise_for_status()
         body = r.json()
         return ApiUser(base_url, httpx.Cookies(client.cookies), body["csrf_token"], body["user"]["id"],
                        body["workspaces"][0]["id"])
@@ -488,7 +490,8 @@ async def main(args: argparse.Namespace) -> int:
 async def run_with_database(args: argparse.Namespace, location: DatabaseLocation, out: dict[str, Any],
                             phases: dict[str, float], failures: list[str]) -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="pw-bench-data-"))
-    settings = Settings(database_url=location.libpq_url(), data_dir=data_dir, frontend_dir=data_dir / "no-ui")
+    settings = Settings(database_url=location.libpq_url(), data_dir=data_dir, frontend_dir=data_dir / "no-ui",
+                        signup="open")
     container = build_container(settings, location)
     from dependency_injector import providers
 

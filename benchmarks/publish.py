@@ -206,6 +206,8 @@ async def sign_up(base_url: str) -> User:
     r = await client.post("/api/auth/signup", json={"email": email, "password": "correct horse battery",
                                                      "name": "Bench", "workspace_name": "Bench team"})
     r.raise_for_status()
+    r = await client.post("/api/auth/login", json={"email": email, "password": "correct horse battery"})
+    r.raise_for_status()
     body = r.json()
     client.headers["X-CSRF-Token"] = body["csrf_token"]
     return User(client, body["workspaces"][0]["id"])

@@ -10,19 +10,24 @@ from adapters.campaigns.reader import SqlCampaignReader
 from adapters.captions.configured import build_caption_generator, model_status
 from adapters.captions.examples import NoEngagementYet
 from adapters.captions.usage_ledger import SqlUsageLedger
+from adapters.identity.common_passwords import ZxcvbnCommonPasswords
+from adapters.identity.login_throttle import SqlLoginThrottle
 from adapters.identity.password_hasher import Argon2PasswordHasher
 from adapters.platforms.directory import build_directory
 from adapters.platforms.http import shared_client
 from adapters.publishing.job_queue import ProcrastinateJobQueue
 from adapters.publishing.media_store import FileMediaStore
+from adapters.publishing.pillow_images import PillowImages
 from adapters.publishing.projection import PostProjection
 from adapters.publishing.readers import SqlCalendarReader, SqlPostReader
 from adapters.publishing.schedule_projection import PublishingScheduleProjection
+from adapters.shared.address_policy import AddressPolicy, system_resolver
 from adapters.shared.clock import RandomIds, SystemClock
 from adapters.shared.database import create_engine
 from adapters.shared.database_url import DatabaseLocation
 from adapters.shared.event_store import AsyncEventStore, build_application
 from adapters.shared.projector import Projector
+from adapters.shared.server_guard import PolicyServerGuard
 from adapters.shared.sql_unit_of_work import SqlUnitOfWorkFactory
 from adapters.shared.token_cipher import AesGcmTokenCipher, load_or_create_key
 from application.campaigns.activate_campaign import ActivateCampaignHandler
@@ -48,10 +53,12 @@ from application.identity.create_api_token import CreateApiTokenHandler
 from application.identity.create_workspace import CreateWorkspaceHandler
 from application.identity.get_me import GetMeHandler
 from application.identity.invite_member import InviteMemberHandler
+from application.identity.list_api_tokens import ListApiTokensHandler
 from application.identity.list_members import ListMembersHandler
 from application.identity.log_in import LogInHandler
 from application.identity.log_out import LogOutHandler
 from application.identity.resolve_actor import ResolveActorHandler
+from application.identity.revoke_api_token import RevokeApiTokenHandler
 from application.identity.sign_up import SignUpHandler
 from application.identity.update_workspace_settings import UpdateWorkspaceSettingsHandler
 from application.publishing.cancel_post import CancelPostHandler
@@ -109,8 +116,14 @@ class Container(containers.DeclarativeContainer):
     cipher = providers.Singleton(AesGcmTokenCipher, providers.Callable(
         load_or_create_key, settings.provided.secret_key, settings.provided.key_file))
 
+    # The SSRF guard: one policy for the pre-check and for every connection of the platforms' client.
+    outbound_resolver = providers.Object(system_resolver)  # tests override it with names of their own
+    address_policy = providers.Singleton(AddressPolicy.build, settings.provided.allowed_private_hosts,
+                                         trusted_urls=providers.List(settings.provided.simulator_url),
+                                         resolver=outbound_resolver)
+    server_guard = providers.Singleton(PolicyServerGuard, address_policy)
     http_client = providers.Singleton(shared_client, providers.Callable(
-        _platform_timeout, settings.provided.platform_timeout))
+        _platform_timeout, settings.provided.platform_timeout), address_policy)
     platforms = providers.Singleton(
         build_directory, http_client, bluesky_pds_url=settings.provided.bluesky_pds_url,
         x_api_url=settings.provided.x_api_url, x_authorize_url=settings.provided.x_authorize_url,
@@ -125,26 +138,33 @@ class Container(containers.DeclarativeContainer):
     calendar_reader = providers.Singleton(SqlCalendarReader, read_engine)
 
     # identity
-    sign_up = providers.Singleton(SignUpHandler, uow, hasher, clock, ids)
-    log_in = providers.Singleton(LogInHandler, uow, hasher, clock)
+    common_passwords = providers.Singleton(ZxcvbnCommonPasswords)
+    login_throttle = providers.Singleton(SqlLoginThrottle, engine)
+    sign_up = providers.Singleton(SignUpHandler, uow, hasher, clock, ids, common_passwords,
+                                  settings.provided.signup_mode.call())
+    log_in = providers.Singleton(LogInHandler, uow, hasher, clock, login_throttle)
     log_out = providers.Singleton(LogOutHandler, uow)
     authenticate = providers.Singleton(AuthenticateHandler, uow, clock)
     resolve_actor = providers.Singleton(ResolveActorHandler, uow)
-    create_workspace = providers.Singleton(CreateWorkspaceHandler, uow, clock, ids)
+    create_workspace = providers.Singleton(CreateWorkspaceHandler, uow, clock, ids,
+                                           settings.provided.max_workspaces_per_user)
     update_workspace_settings = providers.Singleton(UpdateWorkspaceSettingsHandler, uow)
     invite_member = providers.Singleton(InviteMemberHandler, uow, clock, ids)
     accept_invitation = providers.Singleton(AcceptInvitationHandler, uow, clock)
     change_role = providers.Singleton(ChangeRoleHandler, uow)
     create_api_token = providers.Singleton(CreateApiTokenHandler, uow, clock, ids)
+    list_api_tokens = providers.Singleton(ListApiTokensHandler, uow, clock)
+    revoke_api_token = providers.Singleton(RevokeApiTokenHandler, uow, clock)
     get_me = providers.Singleton(GetMeHandler, uow)
     list_members = providers.Singleton(ListMembersHandler, uow)
 
     # channels
     add_planned_channel = providers.Singleton(AddPlannedChannelHandler, uow, clock, ids)
     list_channels = providers.Singleton(ListChannelsHandler, uow, clock)
-    start_oauth_connect = providers.Singleton(StartOAuthConnectHandler, uow, platforms, cipher, clock)
+    start_oauth_connect = providers.Singleton(StartOAuthConnectHandler, uow, platforms, cipher, clock, server_guard)
     complete_oauth_connect = providers.Singleton(CompleteOAuthConnectHandler, uow, platforms, cipher, clock, ids)
-    connect_with_app_password = providers.Singleton(ConnectWithAppPasswordHandler, uow, platforms, cipher, clock, ids)
+    connect_with_app_password = providers.Singleton(ConnectWithAppPasswordHandler, uow, platforms, cipher, clock, ids,
+                                                    server_guard)
     disconnect_channel = providers.Singleton(DisconnectChannelHandler, uow, clock)
     refresh_due_tokens = providers.Singleton(RefreshDueTokensHandler, uow, token_keeper, clock)
 
@@ -172,9 +192,10 @@ class Container(containers.DeclarativeContainer):
     list_posts = providers.Singleton(ListPostsHandler, post_reader)
     retry_target = providers.Singleton(RetryTargetHandler, event_store, clock)
     media_store = providers.Singleton(FileMediaStore, providers.Callable(_media_root, settings.provided.data_dir))
-    upload_media = providers.Singleton(UploadMediaHandler, media_store)
+    images = providers.Singleton(PillowImages)
+    upload_media = providers.Singleton(UploadMediaHandler, media_store, images, uow, clock, settings.provided.max_upload_bytes)
     publish_target = providers.Singleton(PublishTargetHandler, event_store, uow, platforms, token_keeper, clock, ids,
-                                         media_store)
+                                         media_store, images)
 
     # captions
     caption_generator = providers.Singleton(
@@ -188,7 +209,8 @@ class Container(containers.DeclarativeContainer):
     usage_ledger = providers.Singleton(SqlUsageLedger, engine)
     caption_examples = providers.Singleton(NoEngagementYet)
     generate_captions = providers.Singleton(GenerateCaptionsHandler, caption_generator, campaign_reader, usage_ledger,
-                                            caption_examples, clock, settings.provided.caption_limit_per_hour)
+                                            caption_examples, clock, settings.provided.caption_limit_per_hour,
+                                            settings.provided.caption_limit_per_user_per_hour)
     get_caption_usage = providers.Singleton(GetCaptionUsageHandler, usage_ledger, clock,
                                             settings.provided.caption_limit_per_hour)
 

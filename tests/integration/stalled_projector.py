@@ -28,6 +28,9 @@ class Stall:
         print("stalling", flush=True)
         await conn.execute(text("SELECT pg_sleep(120)"))
 
+    async def mark_stale(self, conn, aggregate_id, stale) -> None:
+        pass
+
 
 async def main(url: str) -> None:
     location = DatabaseLocation.parse(url)

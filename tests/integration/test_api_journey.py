@@ -99,7 +99,9 @@ async def test_log_out_ends_the_session_server_side(base_url):
 
 
 async def test_health_and_openapi(http):
-    assert (await http.get("/health")).json() == {"status": "ok", "database": "ok"}
+    health = await http.get("/health")
+    assert health.status_code == 200 and health.json()["status"] == "ok" and health.json()["database"] == "ok"
+    assert health.json()["projections"]["set_aside"] == 0
     spec = (await http.get("/openapi.json")).json()
     assert "/api/workspaces/{workspace_id}/posts/{post_id}/schedule" in spec["paths"]
     assert (await http.get("/docs")).status_code == 200

@@ -20,10 +20,14 @@ def _cases(ids: dict[str, str]) -> list[tuple[str, str, dict | None, int, str]]:
                                       "workspace_name": "B"}, 422, "email"),
         ("POST", "/api/auth/signup", {"email": "a@example.com", "password": "short", "name": "A",
                                       "workspace_name": "B"}, 422, "password"),
-        ("POST", "/api/auth/signup", {"email": ids["email"], "password": "long enough password", "name": "A",
-                                      "workspace_name": "B"}, 409, "email_taken"),
+        ("POST", "/api/auth/signup", {"email": "a@example.com", "password": "password12", "name": "A",
+                                      "workspace_name": "B"}, 422, "password"),
         ("POST", "/api/auth/login", {"password": "x"}, 422, "email"),
         ("POST", "/api/auth/tokens", {"name": ""}, 422, "name"),
+        ("POST", "/api/auth/tokens", {"name": "x", "expires_in_days": 0}, 422, "expires_in_days"),
+        ("DELETE", "/api/auth/tokens/{token_id}", None, 404, ""),
+        ("POST", "/api/auth/signup", {"email": "a@example.com", "password": "long enough passphrase", "name": "A",
+                                      "invitation_token": "made-up"}, 422, "invitation_token"),
         ("POST", "/api/workspaces", {"name": "   "}, 422, "name"),
         ("POST", "/api/invitations/accept", {"token": ""}, 422, "token"),
         ("POST", "/api/invitations/accept", {"token": "unknown"}, 404, ""),
@@ -111,7 +115,7 @@ async def test_every_write_route_refuses_bad_input_and_writes_nothing(base_url, 
     ids = {"workspace_id": ann.workspace_id, "user_id": ann.user_id, "campaign_id": campaign["id"],
            "active_campaign_id": active["id"], "post_id": post["id"], "cancelled_post_id": cancelled["id"],
            "channel_id": channel, "x_channel": x_channel, "email": ann.email, "handle": "@ann",
-           "stranger_channel": str(uuid.uuid4())}
+           "stranger_channel": str(uuid.uuid4()), "token_id": str(uuid.uuid4())}
     cases = _cases(ids)
     before = await row_counts(container.engine())
 

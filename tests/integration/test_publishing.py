@@ -141,7 +141,8 @@ async def test_a_dst_change_between_scheduling_and_publishing_keeps_the_chosen_w
 
     clock = ControlledClock(datetime(2027, 3, 28, 6, 59, 58, tzinfo=timezone.utc))
     publish = PublishTargetHandler(container.event_store(), container.uow(), container.platforms(),
-                                   container.token_keeper(), clock, container.ids(), container.media_store())
+                                   container.token_keeper(), clock, container.ids(), container.media_store(),
+                                   container.images())
     job = PublishTarget(uuid.UUID(post["id"]), uuid.UUID(bluesky["id"]),
                         datetime(2027, 3, 28, 7, 0, tzinfo=timezone.utc))
     assert await publish(job) == "not due yet"

@@ -50,12 +50,15 @@ class ApiUser:
 
 
 async def sign_up(base_url: str, name: str = "Ann") -> ApiUser:
-    """A new user with their own workspace, holding a cookie session and the CSRF header."""
+    """A new user with their own workspace, logged in (sign-up logs nobody in), holding a cookie
+    session and the CSRF header."""
     client = httpx.AsyncClient(base_url=base_url, timeout=30)
     email = f"{name.lower()}-{uuid.uuid4().hex[:8]}@example.com"
     r = await client.post("/api/auth/signup", json={"email": email, "password": "correct horse battery",
                                                      "name": name, "workspace_name": f"{name}'s team"})
-    assert r.status_code == 201, r.text
+    assert r.status_code == 202, r.text
+    r = await client.post("/api/auth/login", json={"email": email, "password": "correct horse battery"})
+    assert r.status_code == 200, r.text
     body = r.json()
     client.headers["X-CSRF-Token"] = body["csrf_token"]
     return ApiUser(client, body["workspaces"][0]["id"], body["user"]["id"], email)

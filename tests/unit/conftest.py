@@ -11,6 +11,8 @@ from uuid import UUID
 
 import pytest
 
+from adapters.identity.common_passwords import ZxcvbnCommonPasswords
+from adapters.identity.memory_login_throttle import MemoryLoginThrottle
 from adapters.identity.password_hasher import Argon2PasswordHasher
 from adapters.shared.clock import ControlledClock, RandomIds
 from adapters.shared.event_store import AsyncEventStore, build_application
@@ -27,7 +29,7 @@ from application.channels.list_channels import ListChannelsHandler
 from application.identity.accept_invitation import AcceptInvitationHandler
 from application.identity.authenticate import AuthenticateHandler
 from application.identity.change_role import ChangeRoleHandler
-from application.identity.commands import AcceptInvitation, InviteMember, ResolveActor, SignUp
+from application.identity.commands import AcceptInvitation, InviteMember, LogIn, ResolveActor, SignUp
 from application.identity.create_api_token import CreateApiTokenHandler
 from application.identity.create_workspace import CreateWorkspaceHandler
 from application.identity.get_me import GetMeHandler
@@ -50,6 +52,7 @@ from application.shared.actor import Actor
 
 START = datetime(2026, 3, 1, 12, tzinfo=timezone.utc)
 PASSWORD = "correct horse battery"
+COMMON_PASSWORDS = ZxcvbnCommonPasswords()
 _emails = count(1)
 
 
@@ -96,8 +99,9 @@ class App:
     def __init__(self, store, uow, clock, ids, hasher) -> None:
         self.store, self.uow, self.clock, self.ids, self.hasher = store, uow, clock, ids, hasher
         # identity
-        self.sign_up = SignUpHandler(uow, hasher, clock, ids)
-        self.log_in = LogInHandler(uow, hasher, clock)
+        self.throttle = MemoryLoginThrottle()
+        self.sign_up = SignUpHandler(uow, hasher, clock, ids, COMMON_PASSWORDS)
+        self.log_in = LogInHandler(uow, hasher, clock, self.throttle)
         self.log_out = LogOutHandler(uow)
         self.authenticate = AuthenticateHandler(uow, clock)
         self.resolve_actor = ResolveActorHandler(uow)
@@ -134,9 +138,10 @@ class App:
     async def owner(self, workspace_name: str = "Acme", email: str | None = None) -> Member:
         """A new user who signs up with their own workspace (and so owns it)."""
         email = email or f"user{next(_emails)}@example.com"
-        session, workspace = await self.sign_up(SignUp(email=email, password=PASSWORD, name="Test User",
-                                                       workspace_name=workspace_name))
-        actor = await self.resolve_actor(ResolveActor(session.user_id, workspace.id))
+        signed_up = await self.sign_up(SignUp(email=email, password=PASSWORD, name="Test User",
+                                              workspace_name=workspace_name))
+        session = await self.log_in(LogIn(email, PASSWORD))
+        actor = await self.resolve_actor(ResolveActor(session.user_id, signed_up.workspace.id))
         return Member(email, session.user_id, session.session_token, actor)
 
     async def member(self, owner: Member, role: str) -> Member:

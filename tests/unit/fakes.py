@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
+from application.channels.ports import UnreachableServer
 from application.publishing.ports import (
     Account,
     Credentials,
@@ -277,3 +278,16 @@ class FakeDirectory:
         if platform == "mastodon":
             raise InvalidValue("instance_url", "name your instance, e.g. mastodon.social")
         return self.defaults[platform]
+
+
+class FakeServerGuard:
+    """The ServerGuard port: allows every server except the hosts in `refused`; records what it was asked."""
+
+    def __init__(self) -> None:
+        self.refused: set[str] = set()
+        self.asked: list[str] = []
+
+    async def check(self, url: str) -> None:
+        self.asked.append(url)
+        if urlparse(url).hostname in self.refused:
+            raise UnreachableServer()

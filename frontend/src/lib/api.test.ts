@@ -1,5 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { api, ApiError, CSRF_HEADER, login, rememberCsrfToken } from './api';
+import {
+	api,
+	ApiError,
+	createApiToken,
+	CSRF_HEADER,
+	listApiTokens,
+	login,
+	rememberCsrfToken,
+	revokeApiToken,
+	signup
+} from './api';
 
 type FetchArgs = [input: RequestInfo | URL, init?: RequestInit];
 
@@ -126,5 +136,118 @@ describe('api client', () => {
 		const next = stubFetch(new Response(null, { status: 204 }));
 		await expect(api.delete('/api/posts/p1')).resolves.toBeUndefined();
 		expect(sentHeaders(next).get(CSRF_HEADER)).toBe('csrf-from-body');
+	});
+
+	it('signs up, then logs in with the same email and password (sign-up logs nobody in)', async () => {
+		const answers = [
+			jsonResponse({ detail: 'If this email can be used, its account is ready: log in with it.' }, 202),
+			jsonResponse({ user: { id: 'u1', email: 'a@example.com', name: 'Ada' }, workspaces: [], csrf_token: 'c' })
+		];
+		const fetchMock = vi.fn(async (..._args: FetchArgs) => answers.shift() as Response);
+		vi.stubGlobal('fetch', fetchMock);
+
+		const session = await signup({ email: 'a@example.com', password: 'correct horse', name: 'Ada', workspace_name: 'W' });
+
+		expect(session.user.id).toBe('u1');
+		expect(fetchMock.mock.calls.map(([url]) => url)).toEqual(['/api/auth/signup', '/api/auth/login']);
+		expect(fetchMock.mock.calls[1][1]?.body).toBe(JSON.stringify({ email: 'a@example.com', password: 'correct horse' }));
+	});
+});
+
+describe('API tokens', () => {
+	const listed = {
+		id: 't1',
+		name: 'CI',
+		prefix: 'pw_abcde',
+		created_at: '2026-01-02T03:04:05Z',
+		last_used_at: null,
+		expires_at: '2026-02-01T03:04:05Z',
+		expired: false
+	};
+
+	it('lists tokens with a GET that carries no CSRF header', async () => {
+		const fetchMock = stubFetch(jsonResponse([listed]));
+
+		const tokens = await listApiTokens();
+
+		expect(tokens).toEqual([listed]);
+		const [url, init] = fetchMock.mock.calls[0];
+		expect(url).toBe('/api/auth/tokens');
+		expect(init?.method).toBe('GET');
+		expect(sentHeaders(fetchMock).has(CSRF_HEADER)).toBe(false);
+	});
+
+	it('creates a token with its name and expiry, sends X-CSRF-Token, and answers the secret', async () => {
+		const created = { id: 't1', name: 'CI', token: 'pw_secret', expires_at: '2026-02-01T03:04:05Z' };
+		const fetchMock = stubFetch(jsonResponse(created, 201));
+
+		const result = await createApiToken({ name: 'CI', expires_in_days: 30 });
+
+		expect(result).toEqual(created);
+		const [url, init] = fetchMock.mock.calls[0];
+		expect(url).toBe('/api/auth/tokens');
+		expect(init?.method).toBe('POST');
+		expect(init?.body).toBe(JSON.stringify({ name: 'CI', expires_in_days: 30 }));
+		expect(sentHeaders(fetchMock).get(CSRF_HEADER)).toBe('csrf-from-cookie');
+	});
+
+	it('leaves the expiry out for a token that never expires', async () => {
+		const fetchMock = stubFetch(jsonResponse({ id: 't2', name: 'Forever', token: 'pw_x', expires_at: null }, 201));
+
+		const result = await createApiToken({ name: 'Forever' });
+
+		expect(result.expires_at).toBeNull();
+		expect(fetchMock.mock.calls[0][1]?.body).toBe(JSON.stringify({ name: 'Forever' }));
+	});
+
+	it('turns a refused token into an ApiError with the field to fix', async () => {
+		stubFetch(
+			jsonResponse(
+				{
+					type: '/problems/validation',
+					title: 'The request is invalid',
+					status: 422,
+					detail: 'expires_in_days: must be 1 to 3650 days',
+					errors: [{ field: 'expires_in_days', message: 'must be 1 to 3650 days' }]
+				},
+				422,
+				'application/problem+json'
+			)
+		);
+
+		const error = (await createApiToken({ name: 'CI', expires_in_days: 0 }).catch((e: unknown) => e)) as ApiError;
+
+		expect(error).toBeInstanceOf(ApiError);
+		expect(error.status).toBe(422);
+		expect(error.messageFor('expires_in_days')).toBe('must be 1 to 3650 days');
+		expect(error.messageFor('name')).toBeUndefined();
+	});
+
+	it('revokes a token with a DELETE to its (encoded) id, carrying X-CSRF-Token', async () => {
+		const fetchMock = stubFetch(new Response(null, { status: 204 }));
+
+		await expect(revokeApiToken('a/b')).resolves.toBeUndefined();
+
+		const [url, init] = fetchMock.mock.calls[0];
+		expect(url).toBe('/api/auth/tokens/a%2Fb');
+		expect(init?.method).toBe('DELETE');
+		expect(init?.body).toBeUndefined();
+		expect(sentHeaders(fetchMock).get(CSRF_HEADER)).toBe('csrf-from-cookie');
+	});
+
+	it('reports revoking a token that is gone (or another user’s) as a 404 ApiError', async () => {
+		stubFetch(
+			jsonResponse(
+				{ type: '/problems/not-found', title: 'Not found', status: 404, detail: 'No such API token' },
+				404,
+				'application/problem+json'
+			)
+		);
+
+		const error = (await revokeApiToken('t9').catch((e: unknown) => e)) as ApiError;
+
+		expect(error).toBeInstanceOf(ApiError);
+		expect(error.status).toBe(404);
+		expect(error.detail).toBe('No such API token');
 	});
 });

@@ -275,10 +275,14 @@ export interface Health {
 	[extra: string]: unknown;
 }
 
+/**
+ * Sign up, then log in with the same email and password. Sign-up itself logs nobody in and
+ * answers the same whether or not the email already had an account (so it cannot be used to
+ * find out who has one); an email that had one with another password fails at the login.
+ */
 export async function signup(input: SignupInput, signal?: AbortSignal): Promise<AuthResponse> {
-	const result = await api.post<AuthResponse>('/api/auth/signup', input, { signal });
-	rememberCsrfToken(result.csrf_token);
-	return result;
+	await api.post<unknown>('/api/auth/signup', input, { signal });
+	return login({ email: input.email, password: input.password }, signal);
 }
 
 export async function login(input: LoginInput, signal?: AbortSignal): Promise<AuthResponse> {
@@ -328,4 +332,50 @@ export interface CaptionUsage {
 
 export function getCaptionUsage(workspaceId: string, signal?: AbortSignal): Promise<CaptionUsage> {
 	return api.get<CaptionUsage>(`/api/workspaces/${encodeURIComponent(workspaceId)}/captions/usage`, { signal });
+}
+
+/**
+ * A personal API token as `GET /api/auth/tokens` lists it: never its secret, only its first
+ * characters (`prefix`) to recognise it. Instants are ISO 8601 strings; `null` means never.
+ */
+export interface ApiToken {
+	id: string;
+	name: string;
+	prefix: string;
+	created_at: string;
+	/** Recorded at most once a minute. */
+	last_used_at: string | null;
+	expires_at: string | null;
+	expired: boolean;
+}
+
+/** `POST /api/auth/tokens`: give `expires_in_days` (1 to 3650) or `expires_at`, or neither for a token that works until revoked. */
+export interface ApiTokenInput {
+	name: string;
+	expires_in_days?: number | null;
+	/** An instant with its time zone, e.g. `2027-01-31T00:00:00Z`. */
+	expires_at?: string | null;
+}
+
+/** The answer to creating a token: `token` is the secret, shown this once and never again. */
+export interface CreatedApiToken {
+	id: string;
+	name: string;
+	token: string;
+	expires_at: string | null;
+}
+
+/** Your tokens that are not revoked, newest first, expired ones included (`expired: true`). */
+export function listApiTokens(signal?: AbortSignal): Promise<ApiToken[]> {
+	return api.get<ApiToken[]>('/api/auth/tokens', { signal });
+}
+
+/** Create a token for scripts (`Authorization: Bearer pw_...`). Needs a browser session; store the secret now. */
+export function createApiToken(input: ApiTokenInput, signal?: AbortSignal): Promise<CreatedApiToken> {
+	return api.post<CreatedApiToken>('/api/auth/tokens', input, { signal });
+}
+
+/** Revoke one of your tokens: it is refused from the next request on. */
+export function revokeApiToken(tokenId: string, signal?: AbortSignal): Promise<void> {
+	return api.delete<void>(`/api/auth/tokens/${encodeURIComponent(tokenId)}`, { signal });
 }

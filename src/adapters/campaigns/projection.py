@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -25,3 +27,6 @@ class CampaignProjection:
         }
         await conn.execute(insert(campaign_views).values(row).on_conflict_do_update(
             index_elements=["id"], set_={k: v for k, v in row.items() if k not in ("id", "created_at")}))
+
+    async def mark_stale(self, conn: AsyncConnection, aggregate_id: UUID, stale: bool) -> None:
+        await conn.execute(update(campaign_views).where(campaign_views.c.id == aggregate_id).values(stale=stale))

@@ -1,6 +1,6 @@
 """Campaign read table (projection of Campaign events)."""
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Integer, Table, Text
+from sqlalchemy import Boolean, Column, Date, DateTime, Integer, Table, Text, false
 from sqlalchemy.dialects.postgresql import JSONB
 
 from adapters.shared.database import StdUuid, metadata
@@ -20,4 +20,5 @@ campaign_views = Table(
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("stale", Boolean, nullable=False, server_default=false()),  # an event of it is set aside
 )

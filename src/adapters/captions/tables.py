@@ -8,6 +8,7 @@ caption_generations = Table(
     "caption_generations", metadata,
     Column("id", StdUuid, primary_key=True),
     Column("workspace_id", StdUuid, nullable=False, index=True),
+    Column("user_id", StdUuid),  # who asked (rows from before 0007 have none); indexed with started_at
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
     Column("model", Text),

@@ -1,4 +1,5 @@
-"""UsageLedger on PostgreSQL: one row per generation, counted for the hourly limit and summed for usage."""
+"""UsageLedger on PostgreSQL: one row per generation, counted for the hourly limits (per workspace and
+per user) and summed for usage."""
 
 from __future__ import annotations
 
@@ -19,19 +20,29 @@ class SqlUsageLedger:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
-    async def begin(self, workspace_id: UUID, at: datetime, limit_per_hour: int) -> UUID:
+    async def begin(self, workspace_id: UUID, at: datetime, limit_per_hour: int, *,
+                    user_id: UUID | None = None, user_limit_per_hour: int | None = None) -> UUID:
         generation_id = uuid.uuid4()
         async with self.engine.begin() as conn:
-            # One admission at a time per workspace, so two concurrent requests cannot both take the last slot.
+            # One admission at a time per workspace and per user, so two concurrent requests cannot both
+            # take the last slot. The workspace's lock is always taken first: no two admissions wait in a circle.
             await conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('captions:' || :ws))"),
                                {"ws": str(workspace_id)})
-            window = (await conn.execute(
-                select(func.count(), func.min(g.c.started_at))
-                .where(g.c.workspace_id == workspace_id, g.c.started_at > at - HOUR))).one()
-            if window[0] >= limit_per_hour:
-                raise GenerationRateLimited(limit_per_hour, (window[1] + HOUR - at).total_seconds())
-            await conn.execute(insert(g).values(id=generation_id, workspace_id=workspace_id, started_at=at))
+            await self._admit(conn, g.c.workspace_id == workspace_id, at, limit_per_hour, "workspace")
+            if user_id is not None and user_limit_per_hour is not None:
+                await conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('captions-user:' || :user))"),
+                                   {"user": str(user_id)})
+                await self._admit(conn, g.c.user_id == user_id, at, user_limit_per_hour, "user")
+            await conn.execute(insert(g).values(id=generation_id, workspace_id=workspace_id, user_id=user_id,
+                                                started_at=at))
         return generation_id
+
+    @staticmethod
+    async def _admit(conn, whose, at: datetime, limit_per_hour: int, scope: str) -> None:
+        window = (await conn.execute(select(func.count(), func.min(g.c.started_at))
+                                     .where(whose, g.c.started_at > at - HOUR))).one()
+        if window[0] >= limit_per_hour:
+            raise GenerationRateLimited(limit_per_hour, (window[1] + HOUR - at).total_seconds(), scope=scope)
 
     async def finish(self, generation_id: UUID, at: datetime, model: str, usage: Usage, outcome: str) -> None:
         async with self.engine.begin() as conn:

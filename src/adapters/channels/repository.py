@@ -14,7 +14,8 @@ from domain.channels.channel import Channel, same_handle
 from domain.shared.platforms import Platform
 
 _FIELDS = ("id", "workspace_id", "platform", "handle", "display_name", "created_at", "connected",
-           "token_expires_at", "revoked", "base_url", "remote_account_id", "refreshable", "last_error", "max_characters")
+           "token_expires_at", "revoked", "base_url", "remote_account_id", "refreshable", "last_error", "max_characters",
+           "max_image_bytes", "max_image_pixels")
 
 
 def _channel(row) -> Channel:

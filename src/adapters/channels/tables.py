@@ -1,6 +1,6 @@
 """Channels table. Tokens, when connected, are stored only encrypted (TokenCipher)."""
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, ForeignKey, Integer, Table, Text, UniqueConstraint
 
 from adapters.shared.database import StdUuid, metadata
 
@@ -21,6 +21,8 @@ channels = Table(
     Column("refreshable", Boolean, nullable=False, default=False),
     Column("last_error", Text),
     Column("max_characters", Integer),
+    Column("max_image_bytes", BigInteger),
+    Column("max_image_pixels", BigInteger),
     UniqueConstraint("workspace_id", "platform", "handle", name="uq_channels_workspace_platform_handle"),
 )
 

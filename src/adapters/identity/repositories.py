@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.identity.tables import api_tokens, invitations, memberships, sessions, users, workspaces
@@ -31,6 +32,13 @@ class SqlUsers:
 
     async def add(self, user: User) -> None:
         await self.conn.execute(users.insert().values(vars(user)))
+
+    async def none_yet(self) -> bool:
+        await self.conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('postwizard:sign-up'))"))
+        return (await self.conn.execute(select(users.c.id).limit(1))).first() is None
+
+    async def lock(self, user_id: UUID) -> None:
+        await self.conn.execute(select(users.c.id).where(users.c.id == user_id).with_for_update())
 
 
 class SqlWorkspaces:
@@ -133,6 +141,9 @@ class SqlApiTokens:
         rows = await self.conn.execute(select(api_tokens).where(api_tokens.c.user_id == user_id))
         return [ApiTokenRecord(**_row(r)) for r in rows]
 
-    async def update(self, token: ApiTokenRecord) -> None:
-        await self.conn.execute(update(api_tokens).where(api_tokens.c.id == token.id).values(
-            name=token.name, last_used_at=token.last_used_at, revoked_at=token.revoked_at))
+    async def record_use(self, token_id: UUID, at: datetime) -> None:
+        await self.conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(last_used_at=at))
+
+    async def revoke(self, token_id: UUID, at: datetime) -> None:
+        await self.conn.execute(update(api_tokens).where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
+                                .values(revoked_at=at))

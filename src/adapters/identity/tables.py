@@ -1,6 +1,6 @@
 """Identity tables: the relational write model of users, workspaces and access."""
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Table, Text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, Table, Text
 
 from adapters.shared.database import StdUuid, metadata
 
@@ -59,4 +59,15 @@ api_tokens = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_used_at", DateTime(timezone=True)),
     Column("revoked_at", DateTime(timezone=True)),
+    Column("expires_at", DateTime(timezone=True)),
+)
+
+# Login attempt counters, keyed by a hash of ("pair", account, address) or ("address", address):
+# neither emails nor addresses are kept in the clear.
+login_attempts = Table(
+    "login_attempts", metadata,
+    Column("key", Text, primary_key=True),
+    Column("attempts", Integer, nullable=False),
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("last_attempt_at", DateTime(timezone=True), nullable=False, index=True),
 )

@@ -138,6 +138,19 @@ def _body(response: httpx.Response) -> dict:
     return body if isinstance(body, dict) else {}
 
 
+_DID = re.compile(r"did:[a-z]+:[A-Za-z0-9._:%-]{1,2000}")
+_HANDLE = re.compile(r"[A-Za-z0-9.-]{1,253}")
+
+
+def _session_identity(session: dict) -> tuple[str, str]:
+    """The account's DID and handle from a session answer, only when they have their syntax (they are
+    stored and shown to the user)."""
+    did, handle = session.get("did"), session.get("handle")
+    if not (isinstance(did, str) and _DID.fullmatch(did) and isinstance(handle, str) and _HANDLE.fullmatch(handle)):
+        raise PlatformError(FailureReason.UNKNOWN.value, "Bluesky answered the session without a valid did and handle")
+    return did, handle
+
+
 def error_for(response: httpx.Response) -> PlatformError:
     """Map a PDS error answer to a typed PlatformError (never quoting tokens: the PDS never echoes them)."""
     status, body = response.status_code, _body(response)
@@ -200,9 +213,9 @@ class BlueskyPlatform:
 
     async def _identity(self, base_url: str, credentials: Credentials) -> tuple[str, str]:
         did, handle = credentials.extra.get("did"), credentials.extra.get("handle")
-        if not did or not handle:
+        if not (isinstance(did, str) and _DID.fullmatch(did) and isinstance(handle, str) and _HANDLE.fullmatch(handle)):
             session = await self._call("GET", base_url, "com.atproto.server.getSession", credentials.access_token)
-            did, handle = session["did"], session["handle"]
+            did, handle = _session_identity(session)
         return did, handle
 
     # ------------------------------------------------------------ connecting
@@ -239,15 +252,17 @@ class BlueskyPlatform:
 
     async def account(self, base_url: str, credentials: Credentials) -> Account:
         session = await self._call("GET", base_url, "com.atproto.server.getSession", credentials.access_token)
-        display_name = session["handle"]
+        did, handle = _session_identity(session)
+        display_name = handle
         try:  # the display name lives in the profile, not the session
             profile = await self._call("GET", base_url, "app.bsky.actor.getProfile", credentials.access_token,
-                                       params={"actor": session["did"]})
-            display_name = profile.get("displayName") or display_name
+                                       params={"actor": did})
+            named = profile.get("displayName")
+            display_name = named[:640] if isinstance(named, str) and named.strip() else display_name
         except PlatformError as exc:
             if exc.reason == FailureReason.AUTH_EXPIRED.value:
                 raise
-        return Account(remote_id=session["did"], handle=session["handle"], display_name=display_name)
+        return Account(remote_id=did, handle=handle, display_name=display_name)
 
     async def limits(self, base_url: str, credentials: Credentials) -> PlatformLimits:
         """Bluesky reports no limits at run time; these are the app.bsky.feed.post lexicon's
@@ -264,7 +279,7 @@ class BlueskyPlatform:
         if not isinstance(blob, dict):
             raise PlatformError(FailureReason.UNKNOWN.value, "Bluesky answered uploadBlob without a blob")
         image: dict[str, Any] = {"alt": media.alt, "image": blob}
-        size = image_size(media.data)
+        size = (media.width, media.height) if media.width and media.height else image_size(media.data)
         if size and all(size):
             image["aspectRatio"] = {"width": size[0], "height": size[1]}
         return image

@@ -1,7 +1,8 @@
 """Which adapter serves each platform, and where each platform lives.
 
 With a simulator URL (demo mode, tests, benchmarks) every platform is the simulator; otherwise
-Mastodon is the instance the user names, Bluesky the configured PDS, X the configured API.
+Mastodon is the instance the user names, Bluesky the configured PDS (or one the user names), X the
+configured API. A server a user names is checked by the SSRF guard before anything is sent to it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ class StaticPlatformDirectory:
                                            f"available: {', '.join(sorted(self.adapters))}") from None
 
     def base_url(self, platform: str, instance: str | None = None) -> str:
+        """Only Mastodon and Bluesky live on servers users name; X has one API, and PostWizard's client
+        secret must never go anywhere else."""
+        if platform not in USER_NAMED_SERVERS and instance:
+            raise InvalidValue("instance_url", f"{platform} has a single server; leave instance_url out")
         if self.simulator_url:
             return f"{self.simulator_url.rstrip('/')}/{platform}"
         if platform == "mastodon":
@@ -39,18 +44,26 @@ class StaticPlatformDirectory:
         return self.base_urls[platform]
 
 
+USER_NAMED_SERVERS = frozenset({"mastodon", "bluesky"})
+
+
 def normalise_instance(value: str | None, field: str = "instance_url") -> str:
-    """'mastodon.social' or 'https://mastodon.social/' -> 'https://mastodon.social'."""
+    """'mastodon.social' or 'https://mastodon.social/' -> 'https://mastodon.social' (no user info, query
+    or fragment). Whether the server may be contacted is the SSRF guard's question, not this one."""
     value = (value or "").strip()
     if not value:
         raise InvalidValue(field, "name your instance, e.g. mastodon.social")
     if "://" not in value:
         value = "https://" + value
-    parsed = urlparse(value)
-    if parsed.scheme not in ("https", "http") or not parsed.hostname:
-        raise InvalidValue(field, f"'{value}' is not a server address")
-    port = f":{parsed.port}" if parsed.port else ""
-    return f"{parsed.scheme}://{parsed.hostname}{port}{parsed.path.rstrip('/')}"
+    try:
+        parsed = urlparse(value)
+        port = f":{parsed.port}" if parsed.port else ""
+    except ValueError:  # a bad port or IPv6 literal
+        parsed, port = None, ""
+    if parsed is None or parsed.scheme not in ("https", "http") or not parsed.hostname:
+        raise InvalidValue(field, f"'{value[:100]}' is not a server address")
+    host = f"[{parsed.hostname}]" if ":" in parsed.hostname else parsed.hostname
+    return f"{parsed.scheme}://{host}{port}{parsed.path.rstrip('/')}"
 
 
 def build_directory(client: httpx.AsyncClient, *, bluesky_pds_url: str, x_api_url: str, x_authorize_url: str,

@@ -9,16 +9,22 @@ from datetime import datetime, timedelta, timezone
 
 import httpx
 
+from adapters.shared.address_policy import AddressPolicy
+from adapters.shared.guarded_http import GuardedTransport
 from application.publishing.ports import OutcomeUnknown, PlatformError
 from domain.publishing.states import FailureReason
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=15.0, write=15.0, pool=5.0)
 
 
-def shared_client(timeout: httpx.Timeout = DEFAULT_TIMEOUT) -> httpx.AsyncClient:
-    """One client for all adapters (connection pooling); closed with the container."""
-    return httpx.AsyncClient(timeout=timeout, follow_redirects=False,
-                             limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+
+
+def shared_client(timeout: httpx.Timeout = DEFAULT_TIMEOUT, policy: AddressPolicy | None = None) -> httpx.AsyncClient:
+    """One client for all adapters (connection pooling); closed with the container. Redirects are never
+    followed. With a policy (always, in the app) every connection passes the SSRF guard."""
+    return httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=policy is None, limits=LIMITS,
+                             transport=GuardedTransport(policy, limits=LIMITS) if policy else None,
                              headers={"User-Agent": "PostWizard/0.1 (+self-hosted social media manager)"})
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import mimetypes
+import re
 import time
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
@@ -174,7 +175,12 @@ class MastodonPlatform:
         if response.status_code != 200:
             raise _failure(response)
         body = _json(response)
-        return OAuthClient(client_id=str(body["client_id"]), client_secret=body.get("client_secret"), redirect_uri=redirect_uri)
+        body = body if isinstance(body, dict) else {}
+        client_id, secret = body.get("client_id"), body.get("client_secret")
+        # The id goes into the authorization URL we hand the user: take it only if it looks like one.
+        if not (isinstance(client_id, str) and _OAUTH_TOKEN.fullmatch(client_id)) or not isinstance(secret, (str, type(None))):
+            raise PlatformError(FailureReason.UNKNOWN.value, "the instance's app registration answer has no usable client_id")
+        return OAuthClient(client_id=client_id, client_secret=secret, redirect_uri=redirect_uri)
 
     def authorization_url(self, base_url: str, client: OAuthClient, *, state: str, code_challenge: str) -> str:
         query = urlencode({"response_type": "code", "client_id": client.client_id, "redirect_uri": client.redirect_uri,
@@ -226,9 +232,12 @@ class MastodonPlatform:
             raise _failure(response)
         body = _json(response)
         statuses = (body.get("configuration") or {}).get("statuses") or {}
+        media = (body.get("configuration") or {}).get("media_attachments") or {}
         return PlatformLimits(max_characters=_count(statuses.get("max_characters", body.get("max_toot_chars"))),
                               max_media=_count(statuses.get("max_media_attachments")),
-                              characters_reserved_per_url=_count(statuses.get("characters_reserved_per_url")))
+                              characters_reserved_per_url=_count(statuses.get("characters_reserved_per_url")),
+                              max_image_bytes=_count(media.get("image_size_limit")) or None,
+                              max_image_pixels=_count(media.get("image_matrix_limit")) or None)
 
     # -- publishing ------------------------------------------------------------------------------
 
@@ -246,7 +255,7 @@ class MastodonPlatform:
                                             in_reply_to_id=previous)
             previous = str(reply["id"])
             thread_ids.append(previous)
-        return PublishedPost(remote_id=str(first["id"]), url=first.get("url") or first.get("uri"), thread_ids=thread_ids)
+        return PublishedPost(remote_id=str(first["id"]), url=_web_link(first), thread_ids=thread_ids)
 
     async def fetch_metrics(self, base_url: str, credentials: Credentials, remote_id: str) -> Counters:
         """Mastodon gives favourites, boosts, replies and (4.5+) quotes; no impressions, bookmarks or clicks."""
@@ -281,12 +290,12 @@ class MastodonPlatform:
                 if status.get("reblog"):
                     continue
                 text = status.get("text")
-                found.append(RecentPost(remote_id=str(status["id"]), url=status.get("url") or status.get("uri"),
+                found.append(RecentPost(remote_id=str(status["id"]), url=_web_link(status),
                                         text=text if isinstance(text, str) else html_to_text(status.get("content", "")),
                                         created_at=created_at))
             next_link = response.links.get("next", {}).get("url")
-            if reached_older or not next_link:
-                break
+            if reached_older or not next_link or not _same_origin(next_link, base_url):
+                break  # the token goes with the request: never follow a link off the instance
             url, params = next_link, None
         return found
 
@@ -350,6 +359,22 @@ class MastodonPlatform:
 
 def _url(base_url: str, path: str) -> str:
     return base_url.rstrip("/") + path
+
+
+_OAUTH_TOKEN = re.compile(r"[A-Za-z0-9._~+/=-]{1,255}")  # RFC 6749 token characters (Mastodon's ids are base64url)
+
+
+def _web_link(status: dict) -> str | None:
+    """The status' public link, shown to users as a link: only an http(s) URL is taken from the answer."""
+    for value in (status.get("url"), status.get("uri")):
+        if isinstance(value, str) and len(value) <= 2000 and urlparse(value).scheme in ("https", "http"):
+            return value
+    return None
+
+
+def _same_origin(url: str, base_url: str) -> bool:
+    a, b = urlparse(url), urlparse(base_url)
+    return (a.scheme, a.hostname, a.port) == (b.scheme, b.hostname, b.port)
 
 
 def _auth(credentials: Credentials) -> dict[str, str]:

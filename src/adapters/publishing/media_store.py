@@ -1,65 +1,59 @@
-"""Uploaded images on disk under the data dir, one folder per workspace, named by content hash
-(so the same image uploaded twice is stored once). The type is read from the bytes, never trusted
-from the upload."""
+"""The bytes of uploaded images on disk under the data dir, one folder per workspace, each file named
+by its SHA-256 (the same image uploaded twice is stored once). Files are copied in chunks from the
+upload's temporary file, written under a temporary name and renamed into place, so a reader never
+sees half a file; a stored file is never changed. What an image is (type, size, alt text) is kept
+in the `media` table, not here."""
 
 from __future__ import annotations
 
 import hashlib
-import json
+import os
+import tempfile
 from pathlib import Path
+from typing import BinaryIO
 from uuid import UUID
 
 import anyio
 
-from application.publishing.ports import MediaItem
-from domain.shared.errors import InvalidValue
+from domain.publishing.media import REF_PREFIX, is_media_ref, media_ref
 
-MAX_BYTES = 16 * 1024 * 1024
-_SIGNATURES = [(b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF87a", "image/gif"),
-               (b"GIF89a", "image/gif")]
-
-
-def sniff_image(data: bytes) -> str | None:
-    for signature, mime in _SIGNATURES:
-        if data.startswith(signature):
-            return mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+CHUNK = 1024 * 1024
 
 
 class FileMediaStore:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    async def put(self, workspace_id: UUID, data: bytes, alt: str = "") -> tuple[str, str]:
-        if not data:
-            raise InvalidValue("file", "is empty")
-        if len(data) > MAX_BYTES:
-            raise InvalidValue("file", f"is {len(data) // 1024} KB; images may be at most {MAX_BYTES // 1024 // 1024} MB")
-        mime = sniff_image(data)
-        if mime is None:
-            raise InvalidValue("file", "is not a PNG, JPEG, GIF or WebP image")
-        ref = "media:" + hashlib.sha256(data).hexdigest()
+    async def put(self, workspace_id: UUID, source: BinaryIO) -> str:
         folder = self.root / str(workspace_id)
 
-        def write() -> None:
+        def write() -> str:
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / ref[6:]).write_bytes(data)
-            (folder / f"{ref[6:]}.json").write_text(json.dumps({"mime_type": mime, "alt": alt}))
+            digest = hashlib.sha256()
+            source.seek(0)
+            fd, temporary = tempfile.mkstemp(dir=folder, prefix=".upload-")
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    while chunk := source.read(CHUNK):
+                        digest.update(chunk)
+                        out.write(chunk)
+                os.replace(temporary, folder / digest.hexdigest())
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+            return media_ref(digest.hexdigest())
 
-        await anyio.to_thread.run_sync(write)
-        return ref, mime
+        return await anyio.to_thread.run_sync(write)
 
-    async def get(self, workspace_id: UUID, ref: str) -> MediaItem | None:
-        if not ref.startswith("media:") or not ref[6:].isalnum():
+    async def get(self, workspace_id: UUID, ref: str) -> bytes | None:
+        if not is_media_ref(ref):
             return None
-        path = self.root / str(workspace_id) / ref[6:]
+        path = self.root / str(workspace_id) / ref[len(REF_PREFIX):]
 
-        def read() -> MediaItem | None:
-            if not path.exists():
+        def read() -> bytes | None:
+            try:
+                return path.read_bytes()
+            except FileNotFoundError:
                 return None
-            meta = json.loads(path.with_suffix(".json").read_text())
-            return MediaItem(data=path.read_bytes(), mime_type=meta["mime_type"], alt=meta.get("alt", ""))
 
         return await anyio.to_thread.run_sync(read)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -26,6 +27,9 @@ class PostProjection:
         await self._replace_calendar(conn, post)
         # Plain INSERT: applying an event twice would violate the primary key, never pass silently.
         await conn.execute(post_history.insert(), [self._history_row(post, e) for e in events])
+
+    async def mark_stale(self, conn: AsyncConnection, aggregate_id: UUID, stale: bool) -> None:
+        await conn.execute(update(post_views).where(post_views.c.id == aggregate_id).values(stale=stale))
 
     @staticmethod
     async def _upsert_view(conn: AsyncConnection, post: Post) -> None:

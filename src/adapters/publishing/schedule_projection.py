@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -35,3 +36,6 @@ class PublishingScheduleProjection:
                 job["at"] = max(e.timestamp for e in events) + RECONCILE_AFTER
                 job["queueing_lock"] = f"reconcile:{post.id}:{target.channel_id}:{target.attempt_id}"
                 await defer_in(conn, job)
+
+    async def mark_stale(self, conn: AsyncConnection, aggregate_id: UUID, stale: bool) -> None:
+        """Jobs are no read rows: a set-aside post simply gets no new job until it is replayed."""

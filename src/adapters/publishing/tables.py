@@ -1,6 +1,6 @@
 """Post read tables (projections of Post events): post views, calendar entries, history."""
 
-from sqlalchemy import Column, DateTime, Index, Integer, Table, Text
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, Table, Text, false
 from sqlalchemy.dialects.postgresql import JSONB
 
 from adapters.shared.database import StdUuid, metadata
@@ -23,6 +23,7 @@ post_views = Table(
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("stale", Boolean, nullable=False, server_default=false()),  # an event of it is set aside
     Index("ix_post_views_workspace_updated", "workspace_id", "updated_at"),
 )
 

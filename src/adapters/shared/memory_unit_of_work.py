@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from uuid import UUID
 
 from application.channels.ports import OAuthState, StoredOAuthClient
 from application.identity.ports import ApiTokenRecord, SessionRecord
+from application.publishing.ports import MediaRecord
 from domain.channels.channel import Channel, same_handle
 from domain.identity.model import Invitation, Membership, User, Workspace
 from domain.shared.errors import RuleViolated
@@ -26,6 +28,7 @@ class MemoryState:
     secrets: dict[UUID, str | None] = field(default_factory=dict)
     oauth_clients: dict[tuple[str, str, str], StoredOAuthClient] = field(default_factory=dict)
     oauth_states: dict[str, OAuthState] = field(default_factory=dict)
+    media: dict[tuple[UUID, str], MediaRecord] = field(default_factory=dict)
 
 
 class _Users:
@@ -42,6 +45,12 @@ class _Users:
         if any(u.email == user.email for u in self.s.users.values()):
             raise RuleViolated("email_taken", "an account with this email exists")
         self.s.users[user.id] = copy.copy(user)
+
+    async def none_yet(self) -> bool:
+        return not self.s.users
+
+    async def lock(self, user_id: UUID) -> None:
+        return None  # one unit of work at a time in memory
 
 
 class _Workspaces:
@@ -110,7 +119,12 @@ class _ApiTokens:
     async def add(self, token: ApiTokenRecord) -> None:
         self.s.api_tokens[token.id] = copy.copy(token)
 
-    update = add
+    async def record_use(self, token_id: UUID, at: datetime) -> None:
+        self.s.api_tokens[token_id].last_used_at = at
+
+    async def revoke(self, token_id: UUID, at: datetime) -> None:
+        token = self.s.api_tokens[token_id]
+        token.revoked_at = token.revoked_at or at
 
     async def by_hash(self, token_hash: str) -> ApiTokenRecord | None:
         return next((copy.copy(t) for t in self.s.api_tokens.values() if t.token_hash == token_hash), None)
@@ -178,6 +192,21 @@ class _OAuthStates:
         return self.s.oauth_states.pop(state_hash, None)
 
 
+class _Media:
+    def __init__(self, s: MemoryState) -> None:
+        self.s = s
+
+    async def add(self, record: MediaRecord) -> None:
+        first = self.s.media.get((record.workspace_id, record.ref))
+        self.s.media[(record.workspace_id, record.ref)] = replace(first, alt=record.alt) if first else record
+
+    async def get(self, workspace_id: UUID, ref: str) -> MediaRecord | None:
+        return self.s.media.get((workspace_id, ref))
+
+    async def missing(self, workspace_id: UUID, refs: list[str]) -> list[str]:
+        return [ref for ref in refs if (workspace_id, ref) not in self.s.media]
+
+
 class MemoryUnitOfWork:
     def __init__(self, committed: MemoryState) -> None:
         self.committed = committed
@@ -189,6 +218,7 @@ class MemoryUnitOfWork:
         self.invitations, self.sessions, self.api_tokens, self.channels = (
             _Invitations(s), _Sessions(s), _ApiTokens(s), _Channels(s))
         self.oauth_clients, self.oauth_states = _OAuthClients(s), _OAuthStates(s)
+        self.media = _Media(s)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

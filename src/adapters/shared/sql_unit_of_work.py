@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.channels.repository import SqlChannels, SqlOAuthClients, SqlOAuthStates
 from adapters.identity.repositories import SqlApiTokens, SqlInvitations, SqlMemberships, SqlSessions, SqlUsers, SqlWorkspaces
+from adapters.publishing.media_library import SqlMediaLibrary
 
 
 class SqlUnitOfWork:
@@ -23,6 +24,7 @@ class SqlUnitOfWork:
         self.invitations, self.sessions = SqlInvitations(conn), SqlSessions(conn)
         self.api_tokens, self.channels = SqlApiTokens(conn), SqlChannels(conn)
         self.oauth_clients, self.oauth_states = SqlOAuthClients(conn), SqlOAuthStates(conn)
+        self.media = SqlMediaLibrary(conn)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -23,6 +23,7 @@ class CampaignView:
     post_count: int
     created_at: datetime
     updated_at: datetime
+    stale: bool = False  # a later change is saved but not shown yet (its projection was set aside)
 
 
 class CampaignReader(Protocol):

@@ -7,8 +7,9 @@ Rules:
   if it still fails, a deterministic fallback cuts and cleans it, and says so;
 - the brief's link carries the campaign's UTM parameters (``campaign_utm``); a caption that
   left the link out gets it appended;
-- each generation counts against the workspace's hourly limit and records its token usage,
-  whether it succeeds or not.
+- each generation counts against the workspace's hourly limit and the requesting user's (across
+  all their workspaces, so making more workspaces gives no more generations), and records its
+  token usage, whether it succeeds or not.
 """
 
 from __future__ import annotations
@@ -70,13 +71,14 @@ class CaptionJob:
 
 class GenerateCaptionsHandler:
     def __init__(self, generator: CaptionGenerator, campaigns: CampaignReader, ledger: UsageLedger,
-                 examples: ExampleSource, clock: Clock, limit_per_hour: int) -> None:
+                 examples: ExampleSource, clock: Clock, limit_per_hour: int, user_limit_per_hour: int | None = None) -> None:
         self.generator = generator
         self.campaigns = campaigns
         self.ledger = ledger
         self.examples = examples
         self.clock = clock
         self.limit_per_hour = limit_per_hour
+        self.user_limit_per_hour = user_limit_per_hour
 
     async def __call__(self, cmd: GenerateCaptions) -> CaptionSet:
         job = await self.prepare(cmd)
@@ -86,7 +88,7 @@ class GenerateCaptionsHandler:
         raise AssertionError("caption generation ended without a result")
 
     async def prepare(self, cmd: GenerateCaptions) -> CaptionJob:
-        """Check the request and admit it against the hourly limit; nothing is generated yet."""
+        """Check the request and admit it against the hourly limits; nothing is generated yet."""
         cmd.actor.require(Permission.EDIT_CONTENT)
         platforms = _platforms(cmd.platforms, cmd.media_count)
         _check_request(cmd)
@@ -107,7 +109,8 @@ class GenerateCaptionsHandler:
                 tone=cmd.controls.tone or voice.tone, audience=voice.audience, keywords=voice.keywords,
                 banned_words=voice.banned_words,
                 hashtags=voice.default_hashtags if cmd.controls.hashtags else (), examples=tuple(examples)))
-        generation_id = await self.ledger.begin(cmd.actor.workspace_id, self.clock.now(), self.limit_per_hour)
+        generation_id = await self.ledger.begin(cmd.actor.workspace_id, self.clock.now(), self.limit_per_hour,
+                                                user_id=cmd.actor.user_id, user_limit_per_hour=self.user_limit_per_hour)
         return CaptionJob(generation_id, tasks, cmd.media_count)
 
     async def run(self, job: CaptionJob, *, stream: bool) -> AsyncIterator[CaptionEvent]:

@@ -114,21 +114,26 @@ class UsageSummary:
 
 
 class GenerationRateLimited(Exception):
-    """The workspace used its generations for this hour."""
+    """The workspace (scope "workspace") or the user across all their workspaces (scope "user")
+    used its generations for this hour."""
 
-    def __init__(self, limit: int, retry_after: float) -> None:
-        super().__init__(
-            f"this workspace generated captions {limit} times in the last hour, its limit; "
-            f"try again in {max(1, round(retry_after))} s")
+    def __init__(self, limit: int, retry_after: float, scope: str = "workspace") -> None:
+        who = "you generated captions" if scope == "user" else "this workspace generated captions"
+        where = " (in all your workspaces)" if scope == "user" else ""
+        super().__init__(f"{who} {limit} times in the last hour{where}, the limit; "
+                         f"try again in {max(1, round(retry_after))} s")
         self.limit = limit
         self.retry_after = retry_after
+        self.scope = scope
 
 
 class UsageLedger(Protocol):
-    """Per-workspace record of caption generations: the hourly limit and token accounting."""
+    """Record of caption generations: the hourly limits (per workspace, per user) and token accounting."""
 
-    async def begin(self, workspace_id: UUID, at: datetime, limit_per_hour: int) -> UUID:
-        """Reserve one generation, or raise GenerationRateLimited. Concurrent callers are serialised."""
+    async def begin(self, workspace_id: UUID, at: datetime, limit_per_hour: int, *,
+                    user_id: UUID | None = None, user_limit_per_hour: int | None = None) -> UUID:
+        """Reserve one generation for the workspace (and the user, when given), or raise
+        GenerationRateLimited. Concurrent callers are serialised."""
 
     async def finish(self, generation_id: UUID, at: datetime, model: str, usage: Usage, outcome: str) -> None: ...
 

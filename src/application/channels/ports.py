@@ -66,3 +66,21 @@ class PlatformDirectory(Protocol):
     def get(self, platform: str) -> SocialPlatform: ...
 
     def base_url(self, platform: str, instance: str | None = None) -> str: ...
+
+
+UNREACHABLE = "could not reach that server"
+
+
+class UnreachableServer(Exception):
+    """A server a user named may not or cannot be contacted."""
+
+
+class ServerGuard(Protocol):
+    """The SSRF guard, asked before PostWizard sends anything (a credential above all) to a server a user named.
+
+    Rule: a refused address, a name that does not resolve, a refused connection, a timeout, bad TLS and an
+    answer that is not the platform's protocol all look the same to the user (UNREACHABLE, on the field
+    that named the server), so the answers cannot be used to map what lies behind this server."""
+
+    async def check(self, url: str) -> None:
+        """Raise UnreachableServer unless `url` may be contacted."""

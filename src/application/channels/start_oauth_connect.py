@@ -1,6 +1,11 @@
 """Start connecting an OAuth platform: register PostWizard at the instance when needed (Mastodon),
 then hand back the platform's authorization URL with PKCE and a single-use state bound to the
-caller's session."""
+caller's session.
+
+The instance is contacted only after the SSRF guard allowed it; an instance that cannot be reached or
+does not answer the registration as Mastodon does is "could not reach that server" on `instance_url`.
+The authorization URL is built from that checked base URL; of the instance's answer only a client id
+of token characters is used."""
 
 from __future__ import annotations
 
@@ -10,9 +15,10 @@ from authlib.common.security import generate_token
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from application.channels.commands import StartOAuthConnect
-from application.channels.ports import OAuthState, PlatformDirectory, StoredOAuthClient
+from application.channels.connecting import checked_base_url, unreachable
+from application.channels.ports import OAuthState, PlatformDirectory, ServerGuard, StoredOAuthClient
 from application.identity.credentials import digest
-from application.publishing.ports import OAuthClient
+from application.publishing.ports import OAuthClient, PlatformError
 from application.shared.ports import Clock, TokenCipher
 from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.channels.channel import parse_platform
@@ -23,8 +29,9 @@ STATE_LIFETIME = timedelta(minutes=15)
 
 
 class StartOAuthConnectHandler:
-    def __init__(self, uow: UnitOfWorkFactory, platforms: PlatformDirectory, cipher: TokenCipher, clock: Clock) -> None:
-        self.uow, self.platforms, self.cipher, self.clock = uow, platforms, cipher, clock
+    def __init__(self, uow: UnitOfWorkFactory, platforms: PlatformDirectory, cipher: TokenCipher, clock: Clock,
+                 servers: ServerGuard) -> None:
+        self.uow, self.platforms, self.cipher, self.clock, self.servers = uow, platforms, cipher, clock, servers
 
     async def __call__(self, cmd: StartOAuthConnect) -> str:
         cmd.actor.require(Permission.MANAGE_WORKSPACE)
@@ -32,8 +39,12 @@ class StartOAuthConnectHandler:
         adapter = self.platforms.get(platform)
         if adapter.auth != "oauth":
             raise InvalidValue("platform", f"{platform} connects with an app password, not OAuth")
-        base_url = self.platforms.base_url(platform, cmd.instance_url)
-        client = await self._client(platform, base_url, cmd.redirect_uri, adapter)
+        field = "instance_url" if cmd.instance_url else "platform"
+        base_url = await checked_base_url(self.platforms, self.servers, platform, cmd.instance_url, field)
+        try:
+            client = await self._client(platform, base_url, cmd.redirect_uri, adapter)
+        except PlatformError as exc:
+            raise unreachable(field, platform, base_url, exc) from None
         state, verifier = generate_token(32), generate_token(64)
         async with self.uow() as uow:
             await uow.oauth_states.add(OAuthState(

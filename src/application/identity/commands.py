@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from application.shared.actor import Actor
@@ -10,16 +11,23 @@ from application.shared.actor import Actor
 
 @dataclass(frozen=True)
 class SignUp:
+    """`workspace_name` names the user's own first workspace; it may be left out when an
+    invitation brings them into another. `by_operator`: created with `postwizard user create` on
+    the server, which no sign-up mode refuses and which is told plainly when the email is taken."""
+
     email: str
     password: str
     name: str
-    workspace_name: str
+    workspace_name: str | None = None
+    invitation_token: str | None = None
+    by_operator: bool = False
 
 
 @dataclass(frozen=True)
 class LogIn:
     email: str
     password: str
+    client_address: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,8 +85,25 @@ class ChangeRole:
 
 @dataclass(frozen=True)
 class CreateApiToken:
+    """`via_api_token`: asked for with an API token, which may not mint tokens (a leaked token
+    could otherwise keep itself alive past its revocation)."""
+
     user_id: UUID
     name: str
+    expires_in_days: int | None = None
+    expires_at: datetime | None = None
+    via_api_token: bool = False
+
+
+@dataclass(frozen=True)
+class ListApiTokens:
+    user_id: UUID
+
+
+@dataclass(frozen=True)
+class RevokeApiToken:
+    user_id: UUID
+    token_id: UUID
 
 
 @dataclass(frozen=True)

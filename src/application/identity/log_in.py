@@ -1,9 +1,16 @@
-"""Log in with email and password; a wrong email and a wrong password answer the same."""
+"""Log in with email and password.
+
+Rules:
+- a wrong email and a wrong password answer the same, in the same time;
+- attempts are throttled per (account, client address) and per address before the password is
+  hashed (`domain.identity.login_throttle`), so a flood of guesses costs the server almost nothing
+  and never slows the real user, who logs in from another address.
+"""
 
 from __future__ import annotations
 
 from application.identity.commands import LogIn
-from application.identity.ports import PasswordHasher
+from application.identity.ports import LoginThrottle, PasswordHasher
 from application.identity.results import SessionStarted
 from application.identity.sessions import start_session
 from application.shared.errors import Unauthenticated
@@ -17,10 +24,12 @@ _DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$PLG5mWpLV8i
 
 
 class LogInHandler:
-    def __init__(self, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
-        self.uow, self.hasher, self.clock = uow, hasher, clock
+    def __init__(self, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock, throttle: LoginThrottle) -> None:
+        self.uow, self.hasher, self.clock, self.throttle = uow, hasher, clock, throttle
 
     async def __call__(self, cmd: LogIn) -> SessionStarted:
+        account = (cmd.email or "").strip().lower()[:254]
+        await self.throttle.admit(account, cmd.client_address, self.clock.now())
         try:
             email = normalise_email(cmd.email)
         except DomainError:
@@ -32,4 +41,5 @@ class LogInHandler:
                 raise Unauthenticated("the email or password is wrong")
             session = await start_session(uow, self.clock, user.id)
             await uow.commit()
+        await self.throttle.succeeded(account, cmd.client_address, self.clock.now())
         return session

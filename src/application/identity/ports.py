@@ -1,7 +1,8 @@
-"""Identity ports: repositories of the relational write model, password hashing."""
+"""Identity ports: repositories of the relational write model, password hashing, login throttling."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -30,12 +31,20 @@ class ApiTokenRecord:
     created_at: datetime
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
+    expires_at: datetime | None = None
 
 
 class Users(Protocol):
     async def get(self, user_id: UUID) -> User | None: ...
     async def by_email(self, email: str) -> User | None: ...
     async def add(self, user: User) -> None: ...
+
+    async def none_yet(self) -> bool:
+        """True while the installation has no user; serialises sign-ups until the transaction ends,
+        so two first sign-ups cannot both be taken for the first."""
+
+    async def lock(self, user_id: UUID) -> None:
+        """Serialise this user's changes that count their belongings (workspaces) until the transaction ends."""
 
 
 class Workspaces(Protocol):
@@ -65,10 +74,39 @@ class Sessions(Protocol):
 
 
 class ApiTokens(Protocol):
+    """Use and revocation are written column by column, so a use recorded concurrently with a
+    revocation can never write the token back as unrevoked."""
+
     async def add(self, token: ApiTokenRecord) -> None: ...
     async def by_hash(self, token_hash: str) -> ApiTokenRecord | None: ...
     async def of_user(self, user_id: UUID) -> list[ApiTokenRecord]: ...
-    async def update(self, token: ApiTokenRecord) -> None: ...
+    async def record_use(self, token_id: UUID, at: datetime) -> None: ...
+    async def revoke(self, token_id: UUID, at: datetime) -> None: ...
+
+
+class CommonPasswords(Protocol):
+    """The most common passwords, in lower case."""
+
+    def __contains__(self, password: object) -> bool: ...
+
+
+class LoginThrottled(Exception):
+    """Too many login attempts for this account from this address, or from this address at all."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"too many login attempts; try again in {max(1, math.ceil(retry_after))} s")
+        self.retry_after = retry_after
+
+
+class LoginThrottle(Protocol):
+    """Attempt counters per (account, client address) and per address, shared by every API process
+    (rules in `domain.identity.login_throttle`)."""
+
+    async def admit(self, account: str, address: str, at: datetime) -> None:
+        """Count one attempt, or raise LoginThrottled without counting it. Concurrent callers are serialised."""
+
+    async def succeeded(self, account: str, address: str, at: datetime) -> None:
+        """The attempt was right: forget the pair's failures and give the address its attempt back."""
 
 
 class PasswordHasher(Protocol):

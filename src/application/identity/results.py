@@ -56,7 +56,31 @@ class InvitationCreated:
 
 
 @dataclass(frozen=True)
+class SignUpOutcome:
+    """What a sign-up did. `user_id` is None when the email already had an account and nothing
+    changed; the API answers both the same way, so sign-up does not tell who has an account."""
+
+    user_id: UUID | None
+    workspace: WorkspaceView | None = None       # the user's own new workspace
+    joined_workspace_id: UUID | None = None      # the workspace an invitation brought them into
+
+
+@dataclass(frozen=True)
 class ApiTokenCreated:
     id: UUID
     name: str
     token: str  # shown once; only its hash is kept
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ApiTokenView:
+    """A token as its owner sees it later: never the secret, only its first characters."""
+
+    id: UUID
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    expired: bool

@@ -6,7 +6,7 @@ With `schedule_at`, the draft is also scheduled in the same atomic write: either
 from __future__ import annotations
 
 from application.publishing.commands import CreateDraftPost
-from application.publishing.targets import check_campaign, reported_limits, requires_approval, resolve_targets
+from application.publishing.targets import check_campaign, check_media, reported_limits, requires_approval, resolve_targets
 from application.shared.ports import Clock, EventStore
 from application.shared.results import Saved
 from application.shared.unit_of_work import UnitOfWorkFactory
@@ -24,6 +24,7 @@ class CreateDraftPostHandler:
         cmd.actor.require(Permission.EDIT_CONTENT)
         targets = await resolve_targets(self.uow, cmd.actor, cmd.channel_ids)
         await check_campaign(self.store, cmd.actor, cmd.campaign_id)
+        await check_media(self.uow, cmd.actor, cmd.media)
         post = Post.draft(workspace_id=cmd.actor.workspace_id, author_id=cmd.actor.user_id, text=cmd.text,
                           targets=targets, campaign_id=cmd.campaign_id, media=cmd.media,
                           requires_approval=await requires_approval(self.uow, cmd.actor))

@@ -1,10 +1,11 @@
 """Edit a post's base text, media or channels; refused for targets already publishing or published,
-and for a scheduled post whose new content would break a platform's rules."""
+for a scheduled post whose new content would break a platform's rules, and for media that are not
+images of the workspace."""
 
 from __future__ import annotations
 
 from application.publishing.commands import EditPost
-from application.publishing.targets import resolve_targets
+from application.publishing.targets import check_media, resolve_targets
 from application.shared.loading import change
 from application.shared.ports import Clock, EventStore
 from application.shared.results import Saved
@@ -20,6 +21,7 @@ class EditPostHandler:
     async def __call__(self, cmd: EditPost) -> Saved:
         cmd.actor.require(Permission.EDIT_CONTENT)
         targets = None if cmd.channel_ids is None else await resolve_targets(self.uow, cmd.actor, cmd.channel_ids)
+        await check_media(self.uow, cmd.actor, cmd.media)
         now = self.clock.now()
 
         def apply(post: Post) -> None:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import BinaryIO, Protocol
 from uuid import UUID
 
 from domain.engagement.engagement import Counters
+from domain.shared.platforms.images import Encoding, ImageFacts, ImageLimits
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class PlatformLimits:
     max_characters: int | None = None
     max_media: int | None = None
     characters_reserved_per_url: int | None = None
+    max_image_bytes: int | None = None    # Mastodon: configuration.media_attachments.image_size_limit
+    max_image_pixels: int | None = None   # Mastodon: configuration.media_attachments.image_matrix_limit
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,11 @@ class MediaItem:
     data: bytes
     mime_type: str
     alt: str = ""
+    width: int | None = None
+    height: int | None = None
+
+    def __repr__(self) -> str:  # never dump the bytes into a log
+        return f"MediaItem({self.mime_type}, {len(self.data)} bytes, {self.width}x{self.height})"
 
 
 @dataclass(frozen=True)
@@ -119,9 +127,55 @@ class SocialPlatform(Protocol):
 
 
 class MediaStore(Protocol):
-    """Images uploaded for posts, kept per workspace; a post holds their references."""
+    """The bytes of uploaded images, kept per workspace and named by their SHA-256 (`media:<hex>`).
+    Stored images are never changed: what a platform gets is fitted from them at publish time."""
 
-    async def put(self, workspace_id: UUID, data: bytes, alt: str = "") -> tuple[str, str]:
-        """Store an image; returns (reference, mime type). Raises InvalidValue("file") for anything else."""
+    async def put(self, workspace_id: UUID, source: BinaryIO) -> str:
+        """Copy the file (read from its start, in chunks) and return its reference."""
 
-    async def get(self, workspace_id: UUID, ref: str) -> MediaItem | None: ...
+    async def get(self, workspace_id: UUID, ref: str) -> bytes | None: ...
+
+
+@dataclass(frozen=True)
+class MediaRecord:
+    """An uploaded image of a workspace, as decoded when it was uploaded."""
+
+    workspace_id: UUID
+    ref: str
+    mime_type: str
+    format: str
+    width: int
+    height: int
+    byte_size: int
+    animated: bool
+    alt: str
+    uploaded_by: UUID
+    uploaded_at: datetime
+
+    @property
+    def facts(self) -> ImageFacts:
+        return ImageFacts(self.format, self.width, self.height, self.byte_size, self.animated)
+
+
+class MediaLibrary(Protocol):
+    """The workspace's images (a repository of the unit of work); every call is scoped to one workspace."""
+
+    async def add(self, record: MediaRecord) -> None:
+        """Insert, or for an image uploaded again, keep the first upload and take the new alt text."""
+
+    async def get(self, workspace_id: UUID, ref: str) -> MediaRecord | None: ...
+
+    async def missing(self, workspace_id: UUID, refs: list[str]) -> list[str]:
+        """The refs that are not images of this workspace, in the order given."""
+
+
+class ImageCodec(Protocol):
+    """Decoding and re-encoding images (CPU-bound work, done off the event loop)."""
+
+    async def inspect(self, source: BinaryIO) -> ImageFacts:
+        """Decode the whole image under the pixel limit; InvalidValue("file") for anything that is not a
+        complete PNG, JPEG, GIF or WebP."""
+
+    async def fit(self, data: bytes, facts: ImageFacts, limits: ImageLimits) -> tuple[bytes, Encoding] | None:
+        """The image re-encoded by `domain.shared.platforms.images.next_encoding` until it fits `limits`;
+        None when it cannot fit."""

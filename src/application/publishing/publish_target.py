@@ -7,6 +7,11 @@ attempt id is the platform's idempotency key where it has one, and the outcome i
 after. A call that may or may not have landed leaves the target unconfirmed; it is
 reconciled by asking the platform before any retry. Transient failures come back later
 with exponential backoff and jitter, honouring Retry-After; permanent ones wait for the user.
+
+Images go out fitted to the target's platform (domain.shared.platforms.images: its byte and pixel
+limits, a Mastodon instance's own as stored with the channel): an image that fits is sent as
+uploaded, another is re-encoded or scaled down for this call only, the stored original unchanged.
+One that cannot be made to fit fails the target as media_rejected with the fix.
 """
 
 from __future__ import annotations
@@ -20,12 +25,22 @@ from uuid import UUID
 
 from application.channels.ports import PlatformDirectory
 from application.channels.refresh_tokens import TokenKeeper
-from application.publishing.ports import MediaItem, MediaStore, OutcomeUnknown, OutgoingPost, PlatformError, RecentPost
+from application.publishing.ports import (
+    ImageCodec,
+    MediaItem,
+    MediaStore,
+    OutcomeUnknown,
+    OutgoingPost,
+    PlatformError,
+    RecentPost,
+)
 from application.shared.errors import ConcurrencyConflict, NotFound
 from application.shared.ports import Clock, EventStore, IdGenerator
 from application.shared.unit_of_work import UnitOfWorkFactory
+from domain.publishing.media import MIME_TYPES
 from domain.publishing.post import Post, Target
 from domain.publishing.states import FailureReason, TargetState
+from domain.shared.platforms.images import fits, image_limits
 
 EARLY_TOLERANCE = timedelta(milliseconds=500)  # a job that fires this early still publishes
 MAX_TRANSIENT_ATTEMPTS = 8
@@ -63,9 +78,9 @@ def idempotency_key(post_id: UUID, channel_id: UUID, text: str) -> str:
 
 class PublishTargetHandler:
     def __init__(self, store: EventStore, uow: UnitOfWorkFactory, platforms: PlatformDirectory, tokens: TokenKeeper,
-                 clock: Clock, ids: IdGenerator, media: MediaStore) -> None:
+                 clock: Clock, ids: IdGenerator, media: MediaStore, images: ImageCodec) -> None:
         self.store, self.uow, self.platforms, self.tokens, self.clock, self.ids = store, uow, platforms, tokens, clock, ids
-        self.media = media
+        self.media, self.images = media, images
 
     async def __call__(self, cmd: PublishTarget) -> str:
         """Returns what happened, for logs and tests: published, unconfirmed, failed, retry, or why nothing was done.
@@ -113,7 +128,7 @@ class PublishTargetHandler:
         problem: PlatformError | None = None
         try:  # everything that needs no platform call is ready before the attempt is recorded
             outgoing = OutgoingPost(text=text, idempotency_key=idempotency_key(post.id, cmd.channel_id, text),
-                                    media=await self._media(post))
+                                    media=await self._media(post, target, channel))
             if channel is None:
                 raise PlatformError(FailureReason.AUTH_EXPIRED.value, "the channel no longer exists; choose another")
             credentials = await self.tokens.fresh_credentials(channel)
@@ -140,12 +155,29 @@ class PublishTargetHandler:
                                                            published.url, self.clock.now()))
         return "published"
 
-    async def _media(self, post: Post) -> list[MediaItem]:
+    async def _media(self, post: Post, target: Target, channel) -> list[MediaItem]:
+        """The post's images as this target's platform accepts them (fitted in memory when needed)."""
+        if not post.media:
+            return []
+        limits = image_limits(target.platform, max_bytes=channel.max_image_bytes if channel else None,
+                              max_pixels=channel.max_image_pixels if channel else None)
+        async with self.uow() as uow:
+            records = [await uow.media.get(post.workspace_id, ref) for ref in post.media]
         items = []
-        for ref in post.media:
-            item = await self.media.get(post.workspace_id, ref)
-            if item is None:
+        for ref, record in zip(post.media, records):
+            data = await self.media.get(post.workspace_id, ref) if record else None
+            if record is None or data is None:
                 raise PlatformError(FailureReason.MEDIA_REJECTED.value, f"the image {ref} is gone; upload it again")
+            item = MediaItem(data, record.mime_type, record.alt, record.width, record.height)
+            if limits is not None and not fits(record.facts, limits):
+                fitted = await self.images.fit(data, record.facts, limits)
+                if fitted is None:
+                    how = "animated images are sent unchanged" if record.animated else "even scaled down"
+                    raise PlatformError(FailureReason.MEDIA_REJECTED.value,
+                                        f"the image {ref} ({record.width}x{record.height}, {record.byte_size} bytes) is over "
+                                        f"{target.platform}'s limit of {limits.max_bytes} bytes, {how}; upload a smaller one")
+                encoded, encoding = fitted
+                item = MediaItem(encoded, MIME_TYPES[encoding.format], record.alt, encoding.width, encoding.height)
             items.append(item)
         return items
 

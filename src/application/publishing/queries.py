@@ -10,6 +10,7 @@ from application.shared.errors import NotFound
 from domain.publishing.states import PostStatus
 from domain.shared.errors import InvalidValue
 from domain.shared.roles import Permission
+from domain.shared.timezones import as_utc
 
 MAX_CALENDAR_SPAN = timedelta(days=92)
 
@@ -23,12 +24,12 @@ class CalendarRangeHandler:
         query.actor.require(Permission.READ)
         if query.start.tzinfo is None or query.end.tzinfo is None:
             raise InvalidValue("start", "start and end need a UTC offset, e.g. 2026-05-01T00:00:00Z")
-        if query.end <= query.start:
+        start, end = as_utc(query.start, "start"), as_utc(query.end, "end")
+        if end <= start:
             raise InvalidValue("end", "must be after start")
-        if query.end - query.start > MAX_CALENDAR_SPAN:
+        if end - start > MAX_CALENDAR_SPAN:
             raise InvalidValue("end", f"a calendar range spans at most {MAX_CALENDAR_SPAN.days} days")
-        return await self.reader.range(query.actor.workspace_id, query.start, query.end,
-                                       query.channel_ids, query.campaign_id)
+        return await self.reader.range(query.actor.workspace_id, start, end, query.channel_ids, query.campaign_id)
 
 
 class GetPostHandler:

@@ -1,4 +1,4 @@
-"""Resolving what a post refers to (channels, campaign, approval setting) inside the caller's workspace."""
+"""Resolving what a post refers to (channels, campaign, media, approval setting) inside the caller's workspace."""
 
 from __future__ import annotations
 
@@ -22,6 +22,17 @@ async def resolve_targets(uow_factory: UnitOfWorkFactory, actor: Actor, channel_
                 raise InvalidValue(f"channel_ids.{index}", f"{channel_id} is not a channel of this workspace")
             targets.append({"channel_id": str(channel.id), "platform": channel.platform.value})
     return targets
+
+
+async def check_media(uow_factory: UnitOfWorkFactory, actor: Actor, refs: list[str] | None) -> None:
+    """Every media reference must be an image uploaded to this workspace; the first that is not is named."""
+    if not refs:
+        return
+    async with uow_factory() as uow:
+        missing = await uow.media.missing(actor.workspace_id, list(refs))
+    if missing:
+        index = list(refs).index(missing[0])
+        raise InvalidValue(f"media.{index}", f"{missing[0][:80]} is not an image of this workspace; upload it here first")
 
 
 async def requires_approval(uow_factory: UnitOfWorkFactory, actor: Actor) -> bool:

@@ -47,6 +47,7 @@ class PostView:
     updated_at: datetime
     targets: list[TargetView]
     history: list[HistoryEntry] | None = None
+    stale: bool = False  # a later change is saved but not shown yet (its projection was set aside)
 
 
 @dataclass(frozen=True)

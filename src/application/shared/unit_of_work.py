@@ -6,6 +6,7 @@ from typing import Protocol
 
 from application.channels.ports import Channels, OAuthClients, OAuthStates
 from application.identity.ports import ApiTokens, Invitations, Memberships, Sessions, Users, Workspaces
+from application.publishing.ports import MediaLibrary
 
 
 class UnitOfWork(Protocol):
@@ -20,6 +21,7 @@ class UnitOfWork(Protocol):
     channels: Channels
     oauth_clients: OAuthClients
     oauth_states: OAuthStates
+    media: MediaLibrary
 
     async def __aenter__(self) -> "UnitOfWork": ...
     async def __aexit__(self, *exc: object) -> None: ...

@@ -45,6 +45,8 @@ class Channel:
     refreshable: bool = False
     last_error: str | None = None
     max_characters: int | None = None  # the limit the platform reports, when it differs from the default
+    max_image_bytes: int | None = None   # image limits the platform reports (a Mastodon instance's own)
+    max_image_pixels: int | None = None
 
     def health(self, now: datetime) -> TokenHealth:
         if not self.connected:

@@ -1,7 +1,7 @@
 """Identity: users, workspaces (tenants), memberships and invitations.
 
 Rules:
-- an email identifies one user (case-insensitive); passwords have at least 10 characters;
+- an email identifies one user (case-insensitive); passwords follow `domain.identity.passwords`;
 - every workspace keeps at least one owner (the last owner cannot be demoted or removed);
 - an invitation is accepted by the invited email only, once, before it expires.
 """
@@ -17,7 +17,6 @@ from domain.shared.errors import InvalidValue, RuleViolated
 from domain.shared.roles import Role
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD = 10
 
 
 def normalise_email(email: str) -> str:
@@ -25,13 +24,6 @@ def normalise_email(email: str) -> str:
     if not _EMAIL.match(email) or len(email) > 254:
         raise InvalidValue("email", "is not a valid email address")
     return email
-
-
-def check_password(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD:
-        raise InvalidValue("password", f"must be at least {MIN_PASSWORD} characters")
-    if len(password) > 1024:
-        raise InvalidValue("password", "must be at most 1024 characters")
 
 
 def check_name(value: str, field_name: str, limit: int = 120) -> str:

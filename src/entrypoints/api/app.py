@@ -11,10 +11,14 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from starlette.exceptions import HTTPException
-from starlette.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 
+from entrypoints.api.body_limit import BodyLimit, upload_routes
 from entrypoints.api.errors import install_error_handlers
+from entrypoints.api.plain_text import RefuseUnprintableUrls
 from entrypoints.api.routers import auth, campaigns, captions, channels, posts, system, workspaces
+from entrypoints.api.security_headers import SecurityHeaders
+from entrypoints.api.ui_assets import REVALIDATE, UiAssets
 from entrypoints.background import keep_projecting
 from entrypoints.container import Container, shutdown
 from entrypoints.settings import Settings
@@ -51,6 +55,11 @@ def create_app(container: Container, settings: Settings, *, background: bool = T
                   description="Plan campaigns, write posts that fit every platform, schedule them exactly once.")
     app.state.container, app.state.settings = container, settings
     install_error_handlers(app)
+    app.add_middleware(RefuseUnprintableUrls)
+    app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes, routes=upload_routes(settings.max_upload_bytes))
+    # Added last, so outermost: gzip wraps the security headers, which hash inline scripts in plain HTML.
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     for module in (system, auth, workspaces, channels, campaigns, captions, posts):
         app.include_router(module.router)
     app.include_router(channels.callback_router)
@@ -67,7 +76,7 @@ def _mount_frontend(app: FastAPI, build_dir: Path) -> None:
         log.warning("no built UI at %s: run `make frontend` (the API works without it)", build_dir)
         return
     if (build_dir / "_app").exists():
-        app.mount("/_app", StaticFiles(directory=build_dir / "_app"), name="ui-assets")
+        app.mount("/_app", UiAssets(directory=build_dir / "_app"), name="ui-assets")
 
     @app.get("/{path:path}", include_in_schema=False)
     async def spa(path: str) -> FileResponse:
@@ -75,5 +84,5 @@ def _mount_frontend(app: FastAPI, build_dir: Path) -> None:
             raise HTTPException(404, f"no route /{path}")
         candidate = (build_dir / path).resolve()
         if path and candidate.is_file() and build_dir.resolve() in candidate.parents:
-            return FileResponse(candidate)
-        return FileResponse(index)
+            return FileResponse(candidate, headers={"Cache-Control": REVALIDATE})
+        return FileResponse(index, headers={"Cache-Control": REVALIDATE})

@@ -57,7 +57,7 @@ def expected_version(if_match: Annotated[str | None, Header(alias="If-Match")] =
     if if_match is None:
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):  # a version, not any digits int() might refuse
         raise InvalidValue("If-Match", 'must be the ETag of the version you loaded, e.g. "3"')
     return int(value)
 
@@ -68,5 +68,15 @@ ExpectedVersion = Annotated[int | None, Depends(expected_version)]
 async def run(c: Container, handler_name: str, command: Any) -> Saved:
     """Run a command on an event-sourced aggregate, then wait until queries show it (read-your-writes)."""
     saved: Saved = await getattr(c, handler_name)()(command)
-    await c.projector().wait_for(saved.position)
+    if not await c.projector().wait_for(saved.position):
+        raise SavedButNotShown(saved)
     return saved
+
+
+class SavedButNotShown(Exception):
+    """The command succeeded (its event is stored) but projecting it failed and was set aside:
+    answered 202 with the id, never as an error, because the change was made."""
+
+    def __init__(self, saved: Saved) -> None:
+        super().__init__(f"saved {saved.id} at version {saved.version}; its view is stale until replayed")
+        self.saved = saved

@@ -10,9 +10,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
+from adapters.shared.database_errors import OUTAGE_TYPES, database_unreachable
 from application.captions.ports import CaptionModelError, GenerationRateLimited
+from application.identity.ports import LoginThrottled
 from application.shared.errors import ConcurrencyConflict, Forbidden, NotFound, Unauthenticated
+from domain.identity.login_throttle import retry_after_header
 from domain.shared.errors import InvalidValue, RuleViolated
+from entrypoints.api.dependencies import SavedButNotShown
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -38,7 +42,27 @@ def model_problem(exc: CaptionModelError) -> dict:
             "kind": exc.kind, "fix": exc.fix}
 
 
+DATABASE_RETRY_AFTER = 5  # seconds
+
+
+async def database_unavailable(_: Request, exc: Exception):
+    """503 while the database cannot be reached (stopped, restarting, frozen, out of connections);
+    any other database or OS error is not an outage and stays a 500."""
+    if not database_unreachable(exc):
+        raise exc
+    log.warning("database unreachable, answered 503: %s", type(exc).__name__)  # the text may quote SQL parameters
+    return problem(503, "database-unavailable", "The database is unreachable", "the database is unreachable; retry shortly",
+                   headers={"Retry-After": str(DATABASE_RETRY_AFTER)})
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(SavedButNotShown)
+    async def saved_not_shown(_: Request, exc: SavedButNotShown):
+        log.error("%s", exc)
+        return JSONResponse({"id": str(exc.saved.id), "version": exc.saved.version, "stale": True,
+                             "detail": "saved; its view could not be updated yet, so it may look out of date until an "
+                                       "operator replays it (`postwizard projections replay`)"}, status_code=202)
+
     @app.exception_handler(CaptionModelError)
     async def model_failed(_: Request, exc: CaptionModelError):
         body = model_problem(exc)
@@ -49,6 +73,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def rate_limited(_: Request, exc: GenerationRateLimited):
         return problem(429, "rate-limited", "Too many caption generations", str(exc),
                        headers={"Retry-After": str(max(1, round(exc.retry_after)))}, rule="caption_rate_limit")
+
+    @app.exception_handler(LoginThrottled)
+    async def login_throttled(_: Request, exc: LoginThrottled):
+        return problem(429, "login-throttled", "Too many login attempts", str(exc),
+                       headers={"Retry-After": retry_after_header(exc.retry_after)}, rule="login_throttled")
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError):
@@ -74,6 +103,9 @@ def install_error_handlers(app: FastAPI) -> None:
         log.info("integrity error answered as 409: %s", type(exc.orig).__name__)
         return problem(409, "conflict", "Conflicts with existing data",
                        "this conflicts with something that already exists; reload and try again", rule="unique")
+
+    for outage in OUTAGE_TYPES:
+        app.add_exception_handler(outage, database_unavailable)
 
     @app.exception_handler(NotFound)
     async def not_found(_: Request, exc: NotFound):

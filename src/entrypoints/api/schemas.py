@@ -6,13 +6,40 @@ from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from domain.shared.text import find_unprintable, refusal, unprintable_character
 
 Text200 = Annotated[str, StringConstraints(max_length=200)]
 
 
+def _printable(value: str) -> str:
+    character = unprintable_character(value)
+    if character:
+        raise PydanticCustomError("control_character", refusal(character))
+    return value
+
+
+PrintableText = AfterValidator(_printable)  # for text outside a `Body`: form fields
+
+
 class Body(BaseModel):
+    """A request body: unknown fields are refused, and so is any text (nested ones included)
+    holding a control character, with 422 naming the exact field."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _printable(cls, value: object, info: ValidationInfo) -> object:
+        found = find_unprintable(value)
+        if found:
+            path, character = found
+            # A ValidationError keeps the path inside this field (pydantic prefixes the field itself).
+            raise ValidationError.from_exception_data(cls.__name__, [{
+                "type": PydanticCustomError("control_character", refusal(character)), "loc": path, "input": value}])
+        return value
 
 
 class Out(BaseModel):
@@ -25,7 +52,14 @@ class SignUpIn(Body):
     email: Annotated[str, StringConstraints(max_length=254)]
     password: Annotated[str, StringConstraints(max_length=1024)]
     name: Text200
-    workspace_name: Text200
+    workspace_name: Text200 | None = Field(default=None, description="your own first workspace; may be left out "
+                                                                      "when an invitation brings you into one")
+    invitation_token: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+        default=None, description="the token of an invitation (required when sign-up is by invitation)")
+
+
+class SignUpOut(BaseModel):
+    detail: str = Field(description="the same for every accepted sign-up, whether or not the email had an account")
 
 
 class LogInIn(Body):
@@ -58,12 +92,27 @@ class MeOut(UserOut):
 
 class ApiTokenIn(Body):
     name: Text200
+    expires_in_days: int | None = Field(default=None, description="1 to 3650; or give expires_at; neither: "
+                                                                  "the token works until revoked")
+    expires_at: datetime | None = Field(default=None, description="an instant with its time zone, e.g. "
+                                                                  "2027-01-31T00:00:00Z")
 
 
 class ApiTokenOut(BaseModel):
     id: UUID
     name: str
     token: str = Field(description="shown once; store it now")
+    expires_at: datetime | None = None
+
+
+class ApiTokenListedOut(Out):
+    id: UUID
+    name: str
+    prefix: str = Field(description="the token's first characters, to recognise it; never the secret")
+    created_at: datetime
+    last_used_at: datetime | None = Field(description="recorded at most once a minute")
+    expires_at: datetime | None
+    expired: bool
 
 
 class WorkspaceIn(Body):
@@ -130,7 +179,9 @@ class AppPasswordIn(Body):
 class MediaOut(BaseModel):
     ref: str
     mime_type: str
-    size: int
+    size: int = Field(description="bytes")
+    width: int = Field(description="pixels, as the image is shown")
+    height: int
 
 
 class RetryIn(Body):
@@ -187,6 +238,7 @@ class CampaignOut(Out):
     post_count: int
     created_at: datetime
     updated_at: datetime
+    stale: bool = Field(default=False, description="true while a saved change is not shown yet (set aside for repair)")
 
 
 class SavedOut(Out):
@@ -269,6 +321,7 @@ class PostOut(Out):
     updated_at: datetime
     targets: list[TargetOut]
     history: list[HistoryOut] | None = None
+    stale: bool = Field(default=False, description="true while a saved change is not shown yet (set aside for repair)")
 
 
 class CalendarEntryOut(Out):

@@ -4,26 +4,31 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from datetime import datetime, timedelta, timezone
 from typing import Annotated, Optional
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from application.captions.commands import GenerateCaptions
-from application.captions.ports import CaptionBrief, CaptionModelError, Controls, GenerationRateLimited
+from application.captions.ports import CaptionBrief, Controls
 from application.captions.views import Finished, PlatformReady, TextArrived
 from application.channels.commands import ConnectWithAppPassword, DisconnectChannel, ListChannels
 from application.identity.commands import GetMe, ResolveActor, SignUp
 from application.publishing.commands import CalendarRange, CreateDraftPost, GetPost, ListPosts, RetryTarget
 from application.shared.actor import Actor
 from application.shared.errors import NotFound
-from domain.shared.errors import DomainError, InvalidValue, RuleViolated
+from domain.shared.text import refusal, unprintable_character
 from entrypoints.bootstrap import bootstrap
+from entrypoints.cli.backup import backup, restore
+from entrypoints.cli.projections import projections_app
+from entrypoints.cli.running import console, run_in_container
+from entrypoints.cli.tokens import token_app
 from entrypoints.container import Container, shutdown
+from entrypoints.database import watch_embedded_server
 from entrypoints.settings import Settings
 from entrypoints.worker.run import run_worker
 
@@ -34,7 +39,23 @@ app.add_typer(user_app, name="user")
 app.add_typer(post_app, name="post")
 channel_app = typer.Typer(help="Connect and list channels.", no_args_is_help=True)
 app.add_typer(channel_app, name="channel")
-console = Console()
+app.add_typer(projections_app, name="projections")
+app.add_typer(token_app, name="token")
+app.command()(backup)
+app.command()(restore)
+
+
+@app.callback()
+def _printable_arguments() -> None:
+    """Arguments are user text too: one holding a control character is refused, naming the option."""
+    arguments = sys.argv[1:]
+    for index, argument in enumerate(arguments):
+        character = unprintable_character(argument)
+        if character:
+            option = argument.split("=", 1)[0] if argument.startswith("--") and "=" in argument else (
+                arguments[index - 1] if index and arguments[index - 1].startswith("-") else f"argument {index + 1}")
+            console.print(f"[red]{option}: {refusal(character)}[/red]")
+            raise typer.Exit(2)
 
 HostOpt = Annotated[Optional[str], typer.Option(help="interface to listen on [default: POSTWIZARD_HOST or 127.0.0.1]")]
 PortOpt = Annotated[Optional[int], typer.Option(help="port [default: POSTWIZARD_PORT or 8000]")]
@@ -49,6 +70,7 @@ def _logging(settings: Settings) -> None:
 def _serve(host: str | None, port: int | None, *, worker: bool, demo: bool = False) -> None:
     import uvicorn
 
+    from entrypoints.api.access_log import uvicorn_log_config
     from entrypoints.api.app import create_app
 
     settings = Settings()
@@ -62,8 +84,13 @@ def _serve(host: str | None, port: int | None, *, worker: bool, demo: bool = Fal
     if demo:
         console.print("demo mode: every platform is the built-in simulator; connect its sandbox accounts "
                       "on the Channels page")
-    uvicorn.run(create_app(container, settings, worker=worker, simulator=demo), host=host, port=port,
-                log_level=settings.log_level.lower())
+    watchdog = watch_embedded_server()
+    try:
+        uvicorn.run(create_app(container, settings, worker=worker, simulator=demo), host=host, port=port,
+                    log_level=settings.log_level.lower(), log_config=uvicorn_log_config())
+    finally:
+        if watchdog:
+            watchdog.stop()  # before the embedded server is stopped on exit, so it is not started again
 
 
 @app.command()
@@ -122,38 +149,6 @@ def migrate() -> None:
     console.print("database is up to date")
 
 
-def _run(work) -> None:
-    """Run CLI work against the container; domain errors become one readable line and exit code 1."""
-    settings = Settings()
-    logging.basicConfig(level=logging.WARNING)
-
-    async def main() -> None:
-        container = bootstrap(settings, run_migrations=True)
-        try:
-            await work(container)
-            await container.projector().catch_up()
-        finally:
-            await shutdown(container)
-
-    try:
-        asyncio.run(main())
-    except (DomainError, CaptionModelError, GenerationRateLimited) as exc:
-        console.print(_explained(exc))
-        raise typer.Exit(1)
-
-
-def _explained(exc: Exception) -> str:
-    if isinstance(exc, InvalidValue):
-        return f"[red]invalid {exc.field}[/red]: {exc.message}"
-    if isinstance(exc, RuleViolated):
-        return f"[red]refused ({exc.rule})[/red]: {exc.message}"
-    if isinstance(exc, CaptionModelError):
-        return f"[red]the caption model could not answer[/red]: {exc.message}; {exc.fix}"
-    if isinstance(exc, GenerationRateLimited):
-        return f"[red]rate limited[/red]: {exc}"
-    return f"[red]error[/red]: {exc}"
-
-
 async def _actor(c: Container, email: str, workspace: UUID | None) -> Actor:
     async with c.uow()() as uow:
         user = await uow.users.by_email(email.strip().lower())
@@ -174,12 +169,14 @@ def user_create(
     workspace_name: Annotated[str, typer.Option(prompt="Workspace name")],
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
 ) -> None:
-    """Create a user with their first workspace (they own it)."""
+    """Create a user with their first workspace (they own it), whatever POSTWIZARD_SIGNUP says."""
     async def work(c: Container) -> None:
-        _, ws = await c.sign_up()(SignUp(email=email, password=password, name=name, workspace_name=workspace_name))
+        created = await c.sign_up()(SignUp(email=email, password=password, name=name, workspace_name=workspace_name,
+                                           by_operator=True))
+        ws = created.workspace
         console.print(f"created {email}, owner of workspace {ws.name} ({ws.id})")
 
-    _run(work)
+    run_in_container(work)
 
 
 @post_app.command("schedule")
@@ -199,14 +196,14 @@ def post_schedule(
                                                             campaign_id=campaign, schedule_at=at, timezone=tz))
         console.print(f"scheduled post {saved.id} for {at.isoformat(timespec='minutes')} {tz}")
 
-    _run(work)
+    run_in_container(work)
 
 
 @post_app.command("list")
 def post_list(
     user: UserOpt,
     workspace: WorkspaceOpt = None,
-    days: Annotated[int, typer.Option(help="show the calendar for the next N days")] = 30,
+    days: Annotated[int, typer.Option(help="show the calendar for the next N days", min=1, max=91)] = 30,
     status: Annotated[Optional[str], typer.Option(help="list posts in this status instead of the calendar")] = None,
 ) -> None:
     """Show the upcoming calendar (or posts by status)."""
@@ -229,7 +226,7 @@ def post_list(
                               str(e.post_id), e.preview[:50])
         console.print(table)
 
-    _run(work)
+    run_in_container(work)
 
 
 @post_app.command("show")
@@ -250,7 +247,7 @@ def post_show(post_id: UUID, user: UserOpt, workspace: WorkspaceOpt = None) -> N
             history.add_row(str(h.version), h.at.strftime("%Y-%m-%d %H:%M:%S"), h.event, str(h.actor_id or "worker"))
         console.print(history)
 
-    _run(work)
+    run_in_container(work)
 
 
 @post_app.command("retry")
@@ -262,7 +259,7 @@ def post_retry(post_id: UUID, channel: Annotated[UUID, typer.Option(help="the fa
         await c.retry_target()(RetryTarget(actor, post_id, channel))
         console.print("retry scheduled: a worker publishes it within seconds")
 
-    _run(work)
+    run_in_container(work)
 
 
 @channel_app.command("list")
@@ -275,7 +272,7 @@ def channel_list(user: UserOpt, workspace: WorkspaceOpt = None) -> None:
             table.add_row(ch.id, ch.platform, ch.handle, ch.health)
         console.print(table)
 
-    _run(work)
+    run_in_container(work)
 
 
 @channel_app.command("connect-bluesky")
@@ -292,7 +289,7 @@ def channel_connect_bluesky(
         ch = await c.connect_with_app_password()(ConnectWithAppPassword(actor, "bluesky", identifier, app_password, service_url))
         console.print(f"connected {ch.handle} ({ch.id}), health {ch.health}")
 
-    _run(work)
+    run_in_container(work)
 
 
 @channel_app.command("disconnect")
@@ -303,7 +300,7 @@ def channel_disconnect(channel_id: UUID, user: UserOpt, workspace: WorkspaceOpt 
         await c.disconnect_channel()(DisconnectChannel(actor, channel_id))
         console.print("disconnected")
 
-    _run(work)
+    run_in_container(work)
 
 
 if __name__ == "__main__":
@@ -358,4 +355,4 @@ def caption(
                 usage = event.result.usage
                 console.print(f"{event.result.model}: {usage.prompt_tokens} prompt + "
                               f"{usage.completion_tokens} completion tokens")
-    _run(work)
+    run_in_container(work)

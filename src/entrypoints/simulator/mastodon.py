@@ -10,7 +10,8 @@ config/initializers/rack_attack.rb and concerns/rate_limit_headers.rb for the th
   revocation make them invalid, which answers 401 `{"error":"The access token is invalid"}`.
 - `GET /api/v1/accounts/verify_credentials`, `GET /api/v1/accounts/:id`, `GET /api/v2/instance`.
 - Media: `POST /api/v2/media` answers 200 for images (processed at once) and 202 for video (processed
-  in the background: `GET /api/v1/media/:id` answers 206 until it is ready, then 200).
+  in the background: `GET /api/v1/media/:id` answers 206 until it is ready, then 200); an image over
+  the advertised `image_size_limit` bytes or `image_matrix_limit` pixels is refused with 422.
 - Statuses: `POST /api/v1/statuses` (form or JSON, `Idempotency-Key` kept 1 hour per account),
   `GET /api/v1/statuses/:id`, `GET /api/v1/accounts/:id/statuses` (newest first, Link paging).
 - Rate limits as rack-attack: fixed windows, 300 requests per 5 minutes per account (per IP when
@@ -696,11 +697,22 @@ def _sniff(data: bytes) -> tuple[str, str, str] | None:
     return None
 
 
+_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+
+
 def _dimensions(data: bytes, mime: str) -> tuple[int, int] | None:
     if mime == "image/png" and len(data) >= 24:
         return struct.unpack(">II", data[16:24])
     if mime == "image/gif" and len(data) >= 10:
         return struct.unpack("<HH", data[6:10])
+    if mime == "image/jpeg":  # the first start-of-frame segment holds the size
+        i = 2
+        while i + 9 < len(data) and data[i] == 0xFF:
+            marker, length = data[i + 1], struct.unpack(">H", data[i + 2:i + 4])[0]
+            if marker in _SOF:
+                height, width = struct.unpack(">HH", data[i + 5:i + 9])
+                return width, height
+            i += 2 + length
     return None
 
 
@@ -725,6 +737,9 @@ async def upload_media(request: Request) -> JSONResponse:
     if len(description) > configuration["description_limit"]:
         raise _error(422, f"Validation failed: Description is too long (maximum is {configuration['description_limit']} characters)")
     size = _dimensions(data, mime)
+    if kind == "image" and size and size[0] * size[1] > configuration["image_matrix_limit"]:
+        # Mastodon's MediaAttachment#check_image_dimensions [unverified: wording recalled from its source]
+        raise _error(422, f"{size[0]}x{size[1]} images are not supported")
     media_id = caller.state.next_id()
     delay = 0.0 if kind == "image" else float(_data(caller.state)["media_processing_seconds"])
     media = {"id": media_id, "handle": caller.account.handle, "type": kind, "mime": mime, "ext": ext, "data": data,

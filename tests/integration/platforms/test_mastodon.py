@@ -231,6 +231,28 @@ async def test_instance_limits_are_read_not_hard_coded(platform, credentials, ba
         statuses["max_characters"] = 500
 
 
+async def test_image_limits_are_read_and_the_instance_refuses_images_over_them(platform, credentials, base, sim_state,
+                                                                              control):
+    media = sim_state.platform_data("mastodon")["configuration"]["media_attachments"]
+    limits = await platform.limits(base, credentials)
+    assert (limits.max_image_bytes, limits.max_image_pixels) == (media["image_size_limit"], media["image_matrix_limit"])
+    saved = dict(media)
+    media.update(image_size_limit=1000, image_matrix_limit=64 * 64)
+    try:
+        assert (await platform.limits(base, credentials)).max_image_bytes == 1000
+        too_heavy = attempt(media=[MediaItem(tiny_png(2, 2) + b"\0" * 1000, "image/png")])
+        error = await expect_failure(FailureReason.MEDIA_REJECTED, platform.publish(base, credentials, too_heavy))
+        assert "file size" in error.message
+        too_large = attempt(media=[MediaItem(tiny_png(65, 64), "image/png")])
+        error = await expect_failure(FailureReason.MEDIA_REJECTED, platform.publish(base, credentials, too_large))
+        assert "65x64 images are not supported" in error.message
+        fitting = attempt(media=[MediaItem(tiny_png(64, 64), "image/png")])
+        assert (await platform.publish(base, credentials, fitting)).remote_id
+        assert await posts_with(control, too_heavy.idempotency_key) == await posts_with(control, too_large.idempotency_key) == []
+    finally:
+        media.update(saved)
+
+
 # -- publishing ------------------------------------------------------------------------------------
 
 async def test_publish_text(platform, credentials, base, control):

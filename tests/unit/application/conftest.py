@@ -11,6 +11,7 @@ from uuid import UUID
 import pytest
 
 from adapters.publishing.media_store import FileMediaStore
+from adapters.publishing.pillow_images import PillowImages
 from adapters.shared.token_cipher import AesGcmTokenCipher, load_or_create_key
 from application.channels.commands import CompleteOAuthConnect, ConnectWithAppPassword, StartOAuthConnect
 from application.channels.complete_oauth_connect import CompleteOAuthConnectHandler
@@ -21,7 +22,7 @@ from application.channels.start_oauth_connect import StartOAuthConnectHandler
 from application.publishing.ports import Account
 from application.publishing.publish_target import PublishTargetHandler
 from application.publishing.retry_target import RetryTargetHandler
-from tests.unit.fakes import FakeDirectory, FakePlatform
+from tests.unit.fakes import FakeDirectory, FakePlatform, FakeServerGuard
 
 REDIRECT = "https://postwizard.example/channels/callback"
 INSTANCE = "https://mastodon.example"
@@ -42,6 +43,7 @@ class Kit:
     bluesky: FakePlatform
     x: FakePlatform
     directory: FakeDirectory
+    servers: FakeServerGuard
     cipher: AesGcmTokenCipher
     keeper: TokenKeeper
     start_oauth: StartOAuthConnectHandler
@@ -79,15 +81,16 @@ def kit(store, uow, clock, ids, cipher, tmp_path) -> Kit:
     bluesky = FakePlatform(clock, "bluesky", "app_password", token_lifetime=timedelta(hours=2), refreshable=True)
     x = FakePlatform(clock, "x", "oauth", token_lifetime=timedelta(hours=2), refreshable=True,
                      rotate_refresh_tokens=False)
-    directory = FakeDirectory(mastodon, bluesky, x)
+    directory, servers = FakeDirectory(mastodon, bluesky, x), FakeServerGuard()
     keeper = TokenKeeper(uow, directory, cipher, clock)
     return Kit(
-        mastodon=mastodon, bluesky=bluesky, x=x, directory=directory, cipher=cipher, keeper=keeper,
-        start_oauth=StartOAuthConnectHandler(uow, directory, cipher, clock),
+        mastodon=mastodon, bluesky=bluesky, x=x, directory=directory, servers=servers, cipher=cipher, keeper=keeper,
+        start_oauth=StartOAuthConnectHandler(uow, directory, cipher, clock, servers),
         complete_oauth=CompleteOAuthConnectHandler(uow, directory, cipher, clock, ids),
-        connect_password=ConnectWithAppPasswordHandler(uow, directory, cipher, clock, ids),
+        connect_password=ConnectWithAppPasswordHandler(uow, directory, cipher, clock, ids, servers),
         disconnect=DisconnectChannelHandler(uow, clock),
         refresh_due=RefreshDueTokensHandler(uow, keeper, clock),
-        publish=PublishTargetHandler(store, uow, directory, keeper, clock, ids, FileMediaStore(tmp_path / "media")),
+        publish=PublishTargetHandler(store, uow, directory, keeper, clock, ids, FileMediaStore(tmp_path / "media"),
+                                     PillowImages()),
         retry=RetryTargetHandler(store, clock),
     )

@@ -5,6 +5,7 @@ readers."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from datetime import datetime, timedelta, timezone
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
@@ -28,6 +29,7 @@ from application.publishing.commands import (
     SubmitForReview,
 )
 from application.publishing.edit_post import EditPostHandler
+from application.publishing.ports import MediaRecord
 from application.publishing.queries import CalendarRangeHandler, GetPostHandler, ListPostsHandler
 from application.publishing.views import CalendarEntry, PostView
 from application.shared.errors import ConcurrencyConflict, Forbidden, NotFound
@@ -49,6 +51,17 @@ async def load(store, post_id: UUID) -> Post:
     return await store.get(post_id, Post)
 
 
+async def image(app, member, name: str) -> str:
+    """An image uploaded to the member's workspace (its record; the bytes are not needed here)."""
+    ref = "media:" + hashlib.sha256(name.encode()).hexdigest()
+    async with app.uow() as uow:
+        await uow.media.add(MediaRecord(workspace_id=member.actor.workspace_id, ref=ref, mime_type="image/png", format="PNG",
+                                        width=10, height=10, byte_size=100, animated=False, alt="", uploaded_by=member.user_id,
+                                        uploaded_at=START))
+        await uow.commit()
+    return ref
+
+
 @pytest.fixture
 async def scene(app):
     """An owner with a Mastodon and an X channel."""
@@ -63,16 +76,33 @@ async def scene(app):
 async def test_create_draft_targets_the_channels_with_their_platforms(app, store, scene):
     owner, mastodon, x = scene
     campaign_id = await app.campaign(owner)
+    picture = await image(app, owner, "a.png")
     saved = await app.create_draft_post(CreateDraftPost(owner.actor, "Hello", [mastodon, x], campaign_id=campaign_id,
-                                                        media=["a.png"], variants={x: "Hi X"}))
+                                                        media=[picture], variants={x: "Hi X"}))
     post = await load(store, saved.id)
     assert saved.version == post.version == 2  # Drafted + VariantSet in one save
     assert saved.position == stored_events(store)
     assert post.workspace_id == owner.actor.workspace_id and post.author_id == owner.user_id
-    assert post.campaign_id == campaign_id and post.media == ["a.png"]
+    assert post.campaign_id == campaign_id and post.media == [picture]
     assert {c: t.platform for c, t in post.targets.items()} == {mastodon: "mastodon", x: "x"}
     assert post.text_for(x) == "Hi X" and post.text_for(mastodon) == "Hello"
     assert post.status is PostStatus.DRAFT and post.requires_approval is False
+
+
+async def test_media_of_another_workspace_or_never_uploaded_are_named_as_invalid_and_nothing_is_stored(app, store, scene):
+    owner, mastodon, _ = scene
+    other = await app.owner("Other")
+    own, foreign = await image(app, owner, "own.png"), await image(app, other, "foreign.png")
+    before = stored_events(store)
+    for media, field in (([foreign], "media.0"), ([own, "media:" + "0" * 64], "media.1")):
+        with pytest.raises(InvalidValue) as info:
+            await app.create_draft_post(CreateDraftPost(owner.actor, "Hi", [mastodon], media=media))
+        assert info.value.field == field
+    assert stored_events(store) == before
+    post_id = await app.draft(owner, [mastodon])
+    with pytest.raises(InvalidValue) as info:
+        await app.edit_post(EditPost(owner.actor, post_id, media=[own, foreign]))
+    assert info.value.field == "media.1" and (await load(store, post_id)).media == []
 
 
 async def test_a_channel_of_another_workspace_is_named_as_invalid(app, store, scene):
@@ -259,11 +289,12 @@ async def test_edit_text_media_and_channels(app, store, scene):
     bluesky = await app.channel(owner, "bluesky")
     post_id = await app.draft(owner, [mastodon, x])
     await app.set_variant(SetVariant(owner.actor, post_id, x, "for X", expected_version=1))
-    saved = await app.edit_post(EditPost(owner.actor, post_id, text="New", media=["m.png"],
+    picture = await image(app, owner, "m.png")
+    saved = await app.edit_post(EditPost(owner.actor, post_id, text="New", media=[picture],
                                          channel_ids=[mastodon, bluesky], expected_version=2))
     post = await load(store, post_id)
     assert saved.version == post.version == 4  # TargetsChanged + ContentEdited
-    assert (post.text, post.media) == ("New", ["m.png"])
+    assert (post.text, post.media) == ("New", [picture])
     assert {c: t.platform for c, t in post.targets.items()} == {mastodon: "mastodon", bluesky: "bluesky"}
     assert post.variants == {}
 

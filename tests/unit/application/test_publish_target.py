@@ -390,7 +390,7 @@ async def test_two_targets_of_one_post_published_at_once_each_go_out_once(app, k
     mastodon, bluesky = await kit.connect_oauth(owner), await kit.connect_bluesky(owner)
     post_id = await scheduled(app, owner, [mastodon, bluesky])
     racing = RacingStore(store, racers=2)
-    handler = PublishTargetHandler(racing, uow, kit.directory, kit.keeper, clock, ids, kit.publish.media)
+    handler = PublishTargetHandler(racing, uow, kit.directory, kit.keeper, clock, ids, kit.publish.media, kit.publish.images)
     clock.advance(DUE - clock.now())
     outcomes = await asyncio.gather(handler(PublishTarget(post_id, mastodon, DUE)),
                                     handler(PublishTarget(post_id, bluesky, DUE)))
@@ -406,7 +406,7 @@ async def test_two_targets_of_one_post_published_at_once_each_go_out_once(app, k
 async def test_the_same_target_run_twice_at_once_goes_out_once(app, kit, store, uow, clock, ids, scene):
     _, _, channel_id, post_id = scene
     racing = RacingStore(store, racers=2)
-    handler = PublishTargetHandler(racing, uow, kit.directory, kit.keeper, clock, ids, kit.publish.media)
+    handler = PublishTargetHandler(racing, uow, kit.directory, kit.keeper, clock, ids, kit.publish.media, kit.publish.images)
     clock.advance(DUE - clock.now())
     outcomes = await asyncio.gather(handler(PublishTarget(post_id, channel_id, DUE)),
                                     handler(PublishTarget(post_id, channel_id, DUE)))

@@ -97,3 +97,16 @@ def test_wall_clock_inverts_to_utc_or_the_time_does_not_exist(local, zone_name):
         return
     assert instant.utcoffset() == timedelta(0)
     assert wall_clock(instant, zone_name) == local.replace(fold=0)
+
+
+@pytest.mark.parametrize(("local", "zone_name"), [
+    (datetime(9999, 12, 31, 20, 0), "America/New_York"),                    # 10000-01-01 in UTC
+    (datetime(9999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-5))), "UTC"),
+    (datetime(2101, 1, 1, 0, 0), "UTC"),                                    # past the last schedulable year
+    (datetime(1, 1, 1, 1, 0), "Asia/Tokyo"),                                # year 0 in UTC
+])
+def test_times_without_a_utc_instant_or_past_2100_are_refused_naming_the_field(local, zone_name):
+    with pytest.raises(InvalidValue) as info:
+        to_utc(local, zone_name, field="at")
+    assert info.value.field == "at"
+    assert to_utc(datetime(2100, 12, 31, 20, 0), "America/New_York") == datetime(2101, 1, 1, 1, 0, tzinfo=UTC)

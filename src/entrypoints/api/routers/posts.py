@@ -34,6 +34,7 @@ from entrypoints.api.schemas import (
     PostIn,
     PostOut,
     PostPatch,
+    PrintableText,
     RescheduleIn,
     RetryIn,
     ScheduleIn,
@@ -41,6 +42,7 @@ from entrypoints.api.schemas import (
 )
 
 router = APIRouter(prefix="/api/workspaces/{workspace_id}", tags=["posts"])
+MAX_OFFSET = 2**31 - 1  # PostgreSQL takes OFFSET as a bigint: larger numbers would fail in the driver, not here
 
 
 async def _detail(c: ContainerDep, actor: Actor, post_id: UUID, response: Response) -> PostOut:
@@ -52,7 +54,7 @@ async def _detail(c: ContainerDep, actor: Actor, post_id: UUID, response: Respon
 @router.get("/posts", response_model=list[PostOut])
 async def list_posts(actor: ActorDep, c: ContainerDep, status: str | None = None, campaign_id: UUID | None = None,
                      limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                     offset: Annotated[int, Query(ge=0)] = 0) -> list[PostOut]:
+                     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> list[PostOut]:
     views = await c.list_posts()(ListPosts(actor, status, campaign_id, limit, offset))
     return [PostOut.model_validate(v) for v in views]
 
@@ -140,10 +142,14 @@ async def retry(post_id: UUID, body: RetryIn, actor: ActorDep, c: ContainerDep, 
 
 
 @router.post("/media", response_model=MediaOut, status_code=201, tags=["media"])
-async def upload_media(actor: ActorDep, c: ContainerDep, file: UploadFile, alt: Annotated[str, Form()] = "") -> MediaOut:
-    """Upload an image (PNG, JPEG, GIF, WebP; at most 16 MB); put its `ref` in a post's `media`."""
-    uploaded = await c.upload_media()(UploadMedia(actor, await file.read(), alt))
-    return MediaOut(ref=uploaded.ref, mime_type=uploaded.mime_type, size=uploaded.size)
+async def upload_media(actor: ActorDep, c: ContainerDep, file: UploadFile,
+                       alt: Annotated[str, Form(max_length=1500), PrintableText] = "") -> MediaOut:
+    """Upload an image (PNG, JPEG, GIF, WebP; at most 16 MB and 40 megapixels); put its `ref` in a post's `media`.
+
+    The file is spooled to disk as it arrives (a body over the limit is cut with 413) and decoded from there."""
+    uploaded = await c.upload_media()(UploadMedia(actor, file.file, file.size or 0, alt))
+    return MediaOut(ref=uploaded.ref, mime_type=uploaded.mime_type, size=uploaded.size, width=uploaded.width,
+                    height=uploaded.height)
 
 
 @router.get("/calendar", response_model=list[CalendarEntryOut], tags=["calendar"])
