@@ -4,11 +4,15 @@ import {
 	ApiError,
 	createApiToken,
 	CSRF_HEADER,
+	invitationFromUrl,
 	listApiTokens,
 	login,
 	rememberCsrfToken,
 	revokeApiToken,
-	signup
+	signup,
+	signupBody,
+	signupFieldErrors,
+	signupHref
 } from './api';
 
 type FetchArgs = [input: RequestInfo | URL, init?: RequestInit];
@@ -151,6 +155,108 @@ describe('api client', () => {
 		expect(session.user.id).toBe('u1');
 		expect(fetchMock.mock.calls.map(([url]) => url)).toEqual(['/api/auth/signup', '/api/auth/login']);
 		expect(fetchMock.mock.calls[1][1]?.body).toBe(JSON.stringify({ email: 'a@example.com', password: 'correct horse' }));
+	});
+});
+
+describe('sign-up by invitation', () => {
+	const account = { email: 'bo@example.com', password: 'correct horse', name: 'Bo' };
+
+	function problemResponse(body: Record<string, unknown>): Response {
+		return jsonResponse(body, body.status as number, 'application/problem+json');
+	}
+
+	it('reads the token of an invitation link, and keeps it in the sign-up link', () => {
+		expect(invitationFromUrl(new URL('http://pw.test/login?mode=signup&invitation=%20abc%2B1%20'))).toBe('abc+1');
+		expect(invitationFromUrl(new URL('http://pw.test/login?mode=signup'))).toBe('');
+		expect(signupHref('abc+1')).toBe('/login?mode=signup&invitation=abc%2B1');
+		expect(signupHref('  ')).toBe('/login?mode=signup');
+		expect(signupHref()).toBe('/login?mode=signup');
+	});
+
+	it('sends the token and leaves a blank workspace name out (the invitation brings one)', async () => {
+		expect(signupBody({ ...account, workspace_name: '', invitation_token: ' tok ' })).toEqual({
+			...account,
+			invitation_token: 'tok'
+		});
+		expect(signupBody({ ...account, workspace_name: null, invitation_token: 'tok' })).toEqual({
+			...account,
+			invitation_token: 'tok'
+		});
+		// Both: the server makes your own workspace too.
+		expect(signupBody({ ...account, workspace_name: 'Mine', invitation_token: 'tok' })).toEqual({
+			...account,
+			workspace_name: 'Mine',
+			invitation_token: 'tok'
+		});
+		// No token: the workspace name is always sent, blank or not, and no empty token goes along.
+		expect(signupBody({ ...account, workspace_name: '', invitation_token: '  ' })).toEqual({
+			...account,
+			workspace_name: ''
+		});
+		expect(signupBody({ ...account })).toEqual({ ...account, workspace_name: '' });
+
+		const answers = [
+			jsonResponse({ detail: 'If this email can be used, its account is ready: log in with it.' }, 202),
+			jsonResponse({
+				user: { id: 'u2', email: account.email, name: 'Bo' },
+				workspaces: [{ id: 'w1', name: 'Agency', role: 'editor', requires_approval: false }],
+				csrf_token: 'c'
+			})
+		];
+		const fetchMock = vi.fn(async (..._args: FetchArgs) => answers.shift() as Response);
+		vi.stubGlobal('fetch', fetchMock);
+		const session = await signup({ ...account, workspace_name: null, invitation_token: 'tok' });
+		expect(session.workspaces.map((w) => w.name)).toEqual(['Agency']);
+		expect(JSON.parse(String(fetchMock.mock.calls[0][1]?.body))).toEqual({ ...account, invitation_token: 'tok' });
+		expect(fetchMock.mock.calls[1][0]).toBe('/api/auth/login');
+	});
+
+	it('names the rule of a refused sign-up, and logs nobody in', async () => {
+		const fetchMock = stubFetch(
+			problemResponse({
+				type: '/problems/rule-violated',
+				title: 'A business rule refused this',
+				status: 409,
+				detail: 'sign-up on this server is by invitation: ask a workspace owner to invite your email',
+				rule: 'invitation_required'
+			})
+		);
+		const error = (await signup({ ...account, workspace_name: 'W' }).catch((e: unknown) => e)) as ApiError;
+		expect(error).toBeInstanceOf(ApiError);
+		expect(error.status).toBe(409);
+		expect(error.rule).toBe('invitation_required');
+		expect(fetchMock).toHaveBeenCalledTimes(1); // no login after a refused sign-up
+		// invitation_required is about the whole form (the page shows the invitation field), not one input.
+		expect(signupFieldErrors(error)).toEqual({});
+		expect(new ApiError({ type: 'about:blank', title: 'Gone', status: 404 }).rule).toBeNull();
+	});
+
+	it('puts the messages about the invitation beside its field, and a wrong email beside the email', () => {
+		const invalid = new ApiError({
+			type: '/problems/validation',
+			title: 'The request is invalid',
+			status: 422,
+			detail: 'invitation_token: is not a valid invitation; ask the workspace owner for a new one',
+			errors: [
+				{ field: 'invitation_token', message: 'is not a valid invitation; ask the workspace owner for a new one' }
+			]
+		});
+		expect(signupFieldErrors(invalid)).toEqual({
+			invitation_token: ['is not a valid invitation; ask the workspace owner for a new one']
+		});
+
+		const rule = (name: string, detail: string) =>
+			new ApiError({ type: '/problems/rule-violated', title: 'Refused', status: 409, detail, rule: name });
+		expect(signupFieldErrors(rule('invitation_expired', 'this invitation has expired; ask for a new one'))).toEqual({
+			invitation_token: ['this invitation has expired; ask for a new one']
+		});
+		expect(signupFieldErrors(rule('invitation_used', 'this invitation was already accepted'))).toEqual({
+			invitation_token: ['this invitation was already accepted']
+		});
+		expect(signupFieldErrors(rule('invitation_email', 'this invitation is for another email address'))).toEqual({
+			email: ['this invitation is for another email address']
+		});
+		expect(signupFieldErrors(rule('sign_up_closed', 'sign-up is closed on this server'))).toEqual({});
 	});
 });
 

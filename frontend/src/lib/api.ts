@@ -46,6 +46,8 @@ export class ApiError extends Error {
 	readonly errors: readonly FieldError[];
 	/** Messages per input name (`body.email`, `/email` and `email` all become `email`). */
 	readonly fieldErrors: Readonly<Record<string, string[]>>;
+	/** The business rule a 409 names (`invitation_required`, `last_owner`, …); null when none. */
+	readonly rule: string | null;
 	readonly problem: Problem;
 
 	constructor(problem: Problem, options?: { cause?: unknown }) {
@@ -61,6 +63,7 @@ export class ApiError extends Error {
 			(byField[normalizeField(field)] ??= []).push(message);
 		}
 		this.fieldErrors = byField;
+		this.rule = typeof problem.rule === 'string' && problem.rule ? problem.rule : null;
 	}
 
 	/** All messages for one input, joined for display; undefined when it has none. */
@@ -261,7 +264,54 @@ export interface SignupInput {
 	email: string;
 	password: string;
 	name: string;
-	workspace_name: string;
+	/** Your own first workspace. May be left out when `invitation_token` brings you into one. */
+	workspace_name?: string | null;
+	/** An invitation's token: required when sign-up on the server is by invitation. */
+	invitation_token?: string | null;
+}
+
+/** The query parameter an invitation link carries its token in: `/login?mode=signup&invitation=<token>`. */
+export const INVITATION_PARAM = 'invitation';
+
+/** The invitation token a sign-up link carries, trimmed; '' when it has none. */
+export function invitationFromUrl(url: URL): string {
+	return url.searchParams.get(INVITATION_PARAM)?.trim() ?? '';
+}
+
+/** The link that opens the sign-up form, keeping an invitation token when there is one. */
+export function signupHref(invitationToken = ''): string {
+	const token = invitationToken.trim();
+	return token ? `/login?mode=signup&${INVITATION_PARAM}=${encodeURIComponent(token)}` : '/login?mode=signup';
+}
+
+/**
+ * The `POST /api/auth/signup` body. With an invitation token, a blank workspace name is left
+ * out (you only join the invitation's workspace); without one it is always sent, so the server
+ * names the field when it is missing. A blank token is left out.
+ */
+export function signupBody(input: SignupInput): Record<string, string> {
+	const body: Record<string, string> = { email: input.email, password: input.password, name: input.name };
+	const token = input.invitation_token?.trim() ?? '';
+	const workspaceName = input.workspace_name ?? '';
+	if (!token || workspaceName.trim()) body.workspace_name = workspaceName;
+	if (token) body.invitation_token = token;
+	return body;
+}
+
+/** Sign-up rules (409) that are about one input: their detail is shown beside it. */
+const SIGNUP_RULE_FIELDS: Readonly<Record<string, string>> = {
+	invitation_expired: 'invitation_token',
+	invitation_used: 'invitation_token',
+	invitation_email: 'email'
+};
+
+/** A failed sign-up's messages per input: the server's field errors, plus the rules that concern one input. */
+export function signupFieldErrors(error: ApiError): Record<string, string[]> {
+	const byField: Record<string, string[]> = {};
+	for (const [field, messages] of Object.entries(error.fieldErrors)) byField[field] = [...messages];
+	const field = error.rule ? SIGNUP_RULE_FIELDS[error.rule] : undefined;
+	if (field) (byField[field] ??= []).push(error.detail);
+	return byField;
 }
 
 export interface LoginInput {
@@ -279,9 +329,11 @@ export interface Health {
  * Sign up, then log in with the same email and password. Sign-up itself logs nobody in and
  * answers the same whether or not the email already had an account (so it cannot be used to
  * find out who has one); an email that had one with another password fails at the login.
+ * With `invitation_token` the new account joins the invitation's workspace (a 409 with rule
+ * `invitation_required` means the server admits invited people only).
  */
 export async function signup(input: SignupInput, signal?: AbortSignal): Promise<AuthResponse> {
-	await api.post<unknown>('/api/auth/signup', input, { signal });
+	await api.post<unknown>('/api/auth/signup', signupBody(input), { signal });
 	return login({ email: input.email, password: input.password }, signal);
 }
 
