@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -26,6 +27,7 @@ from entrypoints.simulator.app import create_simulator_app
 from entrypoints.worker.run import run_worker
 
 log = logging.getLogger(__name__)
+DOCS_ASSETS = "/_docs"  # swagger-ui and redoc, served from the fastapi-offline wheel
 
 
 def create_app(container: Container, settings: Settings, *, background: bool = True,
@@ -51,7 +53,7 @@ def create_app(container: Container, settings: Settings, *, background: bool = T
             if close_container:
                 await shutdown(container)
 
-    app = FastAPI(title="PostWizard", version="0.1.0", lifespan=lifespan,
+    app = FastAPIOffline(title="PostWizard", version="0.1.0", lifespan=lifespan, static_url=DOCS_ASSETS,
                   description="Plan campaigns, write posts that fit every platform, schedule them exactly once.")
     app.state.container, app.state.settings = container, settings
     install_error_handlers(app)

@@ -5,8 +5,8 @@ Policies (each also says `frame-ancestors 'none'`, which only a header can carry
 
 - the UI (the built SvelteKit app): scripts and styles from this origin only, plus the inline
   bootstrap script SvelteKit writes into index.html, allowed by its SHA-256 hash;
-- /docs and /redoc (FastAPI's pages): swagger-ui / redoc from the jsDelivr CDN, their one inline
-  script by hash, Google Fonts for redoc;
+- /docs and /redoc (FastAPI's pages): swagger-ui / redoc from this origin (the fastapi-offline
+  wheel ships them, so they work without internet), their one inline script by hash;
 - the platform simulator's consent pages (`serve --demo`): no script at all, inline styles,
   forms posting to this origin;
 - everything else (JSON, problem+json, files): `default-src 'none'`.
@@ -31,10 +31,9 @@ _COMMON = ("frame-ancestors 'none'",)
 UI_POLICY = ("default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
              "font-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'",
              *_COMMON)
-_CDN = "https://cdn.jsdelivr.net"
-DOCS_POLICY = ("default-src 'none'", f"script-src {_CDN}", f"style-src {_CDN} https://fonts.googleapis.com 'unsafe-inline'",
-               "img-src 'self' data: https:", "font-src https://fonts.gstatic.com", "connect-src 'self'", "worker-src blob:",
-               "base-uri 'none'", "form-action 'self'", *_COMMON)
+DOCS_POLICY = ("default-src 'none'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
+               "font-src 'self' data:", "connect-src 'self'", "worker-src blob:", "base-uri 'none'", "form-action 'self'",
+               *_COMMON)
 SIMULATOR_POLICY = ("default-src 'self'", "script-src 'none'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
                     "base-uri 'none'", "form-action 'self'", *_COMMON)
 DATA_POLICY = ("default-src 'none'", "base-uri 'none'", "form-action 'none'", *_COMMON)

@@ -11,13 +11,15 @@ and `/_control` is the control API. Adapters are pointed at it by base URL only.
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from entrypoints.simulator import bluesky, control, mastodon, x
 from entrypoints.simulator.state import SimulatorState, seeded_state
 
 
 def create_simulator_app(state: SimulatorState | None = None) -> FastAPI:
-    app = FastAPI(title="PostWizard platform simulator", docs_url="/_docs", openapi_url="/_openapi.json")
+    app = FastAPIOffline(title="PostWizard platform simulator", docs_url="/_docs", redoc_url=None,
+                         openapi_url="/_openapi.json", static_url="/_docs-assets")
     app.state.simulator = state or seeded_state()
     app.include_router(control.router)
     for name, module in (("mastodon", mastodon), ("bluesky", bluesky), ("x", x)):
