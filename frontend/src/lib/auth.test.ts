@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CSRF_HEADER, rememberCsrfToken, type Me } from './api';
 import { logOut, redirectFor, restoreSession } from './auth';
+import { sentPath, sentRequest } from './fetch-mock';
 import { Session, WORKSPACE_STORAGE_KEY } from './session.svelte';
 
 type FetchArgs = [input: RequestInfo | URL, init?: RequestInit];
@@ -60,10 +61,10 @@ describe('restoreSession', () => {
 
 		await restoreSession(session);
 
-		const [url, init] = fetchMock.mock.calls[0];
-		expect(url).toBe('/api/auth/me');
-		expect(init?.method).toBe('GET');
-		expect(init?.credentials).toBe('same-origin');
+		const sent = sentRequest(fetchMock);
+		expect(sentPath(fetchMock)).toBe('/api/auth/me');
+		expect(sent.method).toBe('GET');
+		expect(sent.credentials).toBe('same-origin');
 		expect(session.status).toBe('signed-in');
 		expect(session.user).toEqual({ id: 'u1', email: 'ada@example.com', name: 'Ada' });
 		expect(session.workspaces.map((w) => w.id)).toEqual(['w1', 'w2']);
@@ -131,11 +132,11 @@ describe('logOut', () => {
 		await logOut(session);
 
 		expect(fetchMock).toHaveBeenCalledTimes(1);
-		const [url, init] = fetchMock.mock.calls[0];
-		expect(url).toBe('/api/auth/logout');
-		expect(init?.method).toBe('POST');
-		expect(init?.credentials).toBe('same-origin');
-		expect(new Headers(init?.headers).get(CSRF_HEADER)).toBe('csrf-from-cookie');
+		const sent = sentRequest(fetchMock);
+		expect(sentPath(fetchMock)).toBe('/api/auth/logout');
+		expect(sent.method).toBe('POST');
+		expect(sent.credentials).toBe('same-origin');
+		expect(sent.headers.get(CSRF_HEADER)).toBe('csrf-from-cookie');
 		expect(session.status).toBe('signed-out');
 		expect(session.user).toBeNull();
 		expect(session.workspaces).toEqual([]);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getCaptionUsage } from './api';
+import { sentPath } from './fetch-mock';
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -22,6 +23,6 @@ describe('caption usage', () => {
 		vi.stubGlobal('fetch', fetchMock);
 		const usage = await getCaptionUsage('ws 1');
 		expect(usage.prompt_tokens_this_month).toBe(300);
-		expect(String(fetchMock.mock.calls[0][0])).toBe('/api/workspaces/ws%201/captions/usage');
+		expect(sentPath(fetchMock)).toBe('/api/workspaces/ws%201/captions/usage');
 	});
 });

@@ -1,0 +1,72 @@
+"""What every browser test shares: Debian's Chromium through Playwright (never a downloaded browser),
+pages that record Content-Security-Policy violations, polling that the CSP allows, axe-core checks
+and screenshots of each screen the run walked."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+# Every violation the page sees, as "<directive> <blocked URI>", collected from the first script on.
+RECORD_VIOLATIONS = """window.__violations = [];
+document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"""
+AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-screenshots"
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    assert Path(CHROMIUM).exists() or shutil.which("chromium"), \
+        "the browser test needs Debian's Chromium: `make install` as root installs it, else `sudo apt-get install chromium`"
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        await chromium.close()
+
+
+async def watched_page(browser: Browser) -> Page:
+    """A page in its own context (its own cookies) that records CSP violations from the start."""
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.add_init_script(RECORD_VIOLATIONS)
+    return page
+
+
+async def until(page: Page, expression: str, timeout: float = 15) -> None:
+    """Poll from here: Playwright's wait_for_function evaluates strings in the page, which the CSP refuses."""
+    deadline = time.monotonic() + timeout
+    while not await page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        await asyncio.sleep(0.05)
+
+
+async def violations(page: Page) -> list[str]:
+    return await page.evaluate("window.__violations")
+
+
+async def serious_accessibility_problems(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now, one line each.
+
+    axe is injected through Playwright (a CDP script, exempt from the page's CSP), never fetched."""
+    assert AXE.exists(), "axe-core is not installed: run `make install` (frontend devDependency axe-core)"
+    await page.evaluate(AXE.read_text())
+    result = await page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['impact']} {v['id']}: {v['help']} ({len(v['nodes'])} element(s), e.g. {v['nodes'][0]['target']})"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+async def check_screen(page: Page, name: str) -> None:
+    """Every screen a journey reaches: saved as a screenshot, and no serious accessibility or CSP problem."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    assert await serious_accessibility_problems(page) == [], name
+    assert await violations(page) == [], name
