@@ -31,15 +31,16 @@ async def served_ui(container: Container, settings: Settings, **overrides) -> As
 
 
 @contextlib.asynccontextmanager
-async def served_demo(settings: Settings, database: DatabaseLocation) -> AsyncIterator[str]:
+async def served_demo(settings: Settings, database: DatabaseLocation, *, worker: bool = False) -> AsyncIterator[str]:
     """As `serve --demo`: every platform is the simulator mounted on this very app (its own container,
-    so OAuth redirects and platform calls come back to this port)."""
+    so OAuth redirects and platform calls come back to this port). `worker` also runs the publishing
+    worker in this process, as `serve` does, so scheduled posts go out."""
     port = _free_port()
     demo = _ui_settings(settings, port, simulator_url=f"http://127.0.0.1:{port}/simulator")
     container = build_container(demo, database)
     try:
-        async with _served(create_app(container, demo, background=False, close_container=False, simulator=True),
-                           port) as url:
+        async with _served(create_app(container, demo, background=False, close_container=False, simulator=True,
+                                      worker=worker), port) as url:
             yield url
     finally:
         await shutdown(container)

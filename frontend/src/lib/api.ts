@@ -364,3 +364,191 @@ export function createApiToken(input: ApiTokenInput, signal?: AbortSignal): Prom
 export function revokeApiToken(tokenId: string, signal?: AbortSignal): Promise<void> {
 	return unwrap(client.DELETE('/api/auth/tokens/{token_id}', { params: { path: { token_id: tokenId } }, signal }));
 }
+
+// ----- Posts: the queue and a post's detail --------------------------------------------------
+
+/** A post with its targets (one per channel: state, link, failure and fix); `history` only on its detail. */
+export type Post = Schemas['PostOut'];
+/** One channel of a post: `state` is draft, scheduled, publishing, published, unconfirmed, failed or cancelled. */
+export type PostTarget = Schemas['TargetOut'];
+/** Why a target did not go out, and the fix (`reason` is typed, `fix` is words for the user). */
+export type PostFailure = Schemas['FailureOut'];
+/** One event of a post's history: who (`actor_id`, null for the worker) did what (`event`, `details`) when. */
+export type PostHistoryEntry = Schemas['HistoryOut'];
+/** `GET /api/workspaces/{ws}/posts` filters: `status` is the post's status (draft … scheduled, cancelled). */
+export type PostListQuery = NonNullable<paths['/api/workspaces/{workspace_id}/posts']['get']['parameters']['query']>;
+
+/** The workspace's posts, most recently changed first. */
+export function listPosts(workspaceId: string, query: PostListQuery = {}, signal?: AbortSignal): Promise<Post[]> {
+	return unwrap(
+		client.GET('/api/workspaces/{workspace_id}/posts', { params: { path: { workspace_id: workspaceId }, query }, signal })
+	);
+}
+
+/** One post with its targets and its history (the event log). */
+export function getPost(workspaceId: string, postId: string, signal?: AbortSignal): Promise<Post> {
+	return unwrap(
+		client.GET('/api/workspaces/{workspace_id}/posts/{post_id}', {
+			params: { path: { workspace_id: workspaceId, post_id: postId } },
+			signal
+		})
+	);
+}
+
+/** Retry a failed target now (safe: never posts a target twice); answers the post as it is now. */
+export function retryPostTarget(workspaceId: string, postId: string, channelId: string, signal?: AbortSignal): Promise<Post> {
+	return unwrap(
+		client.POST('/api/workspaces/{workspace_id}/posts/{post_id}/retry', {
+			params: { path: { workspace_id: workspaceId, post_id: postId } },
+			body: { channel_id: channelId },
+			signal
+		})
+	);
+}
+
+/** Cancel the whole post (no `channelIds`) or some of its targets; publishing or published ones cannot be. */
+export function cancelPost(workspaceId: string, postId: string, channelIds?: string[], signal?: AbortSignal): Promise<Post> {
+	return unwrap(
+		client.POST('/api/workspaces/{workspace_id}/posts/{post_id}/cancel', {
+			params: { path: { workspace_id: workspaceId, post_id: postId } },
+			body: channelIds ? { channel_ids: channelIds } : {},
+			signal
+		})
+	);
+}
+
+/** A member of a workspace (who did what in a post's history). */
+export type Member = Schemas['MemberOut'];
+
+export function listMembers(workspaceId: string, signal?: AbortSignal): Promise<Member[]> {
+	return unwrap(
+		client.GET('/api/workspaces/{workspace_id}/members', { params: { path: { workspace_id: workspaceId } }, signal })
+	);
+}
+
+/** A campaign: objective, dates, brand voice, UTM defaults, status (`planned` -> `active` -> `completed`) and `archived`. */
+export type Campaign = Schemas['CampaignOut'];
+/** `POST .../campaigns`: only `name` is required. */
+export type CampaignInput = Schemas['CampaignIn'];
+/** `PATCH .../campaigns/{id}`: only the fields sent are changed. */
+export type CampaignPatch = Schemas['CampaignPatch'];
+
+/** The workspace's campaigns; archived ones only with `includeArchived`. */
+export function listCampaigns(workspaceId: string, includeArchived = false, signal?: AbortSignal): Promise<Campaign[]> {
+	return unwrap(
+		client.GET('/api/workspaces/{workspace_id}/campaigns', {
+			params: { path: { workspace_id: workspaceId }, query: { include_archived: includeArchived } },
+			signal
+		})
+	);
+}
+
+export function getCampaign(workspaceId: string, campaignId: string, signal?: AbortSignal): Promise<Campaign> {
+	return unwrap(
+		client.GET('/api/workspaces/{workspace_id}/campaigns/{campaign_id}', {
+			params: { path: { workspace_id: workspaceId, campaign_id: campaignId } },
+			signal
+		})
+	);
+}
+
+export function createCampaign(workspaceId: string, input: CampaignInput, signal?: AbortSignal): Promise<Campaign> {
+	return unwrap(
+		client.POST('/api/workspaces/{workspace_id}/campaigns', {
+			params: { path: { workspace_id: workspaceId } },
+			body: input,
+			signal
+		})
+	);
+}
+
+/**
+ * Change a campaign loaded at `version`: sent as `If-Match`, so a change someone else saved in
+ * between is refused (409, rule `concurrent_modification`: reload and edit again).
+ */
+export function updateCampaign(
+	workspaceId: string,
+	campaignId: string,
+	version: number,
+	changes: CampaignPatch,
+	signal?: AbortSignal
+): Promise<Campaign> {
+	return unwrap(
+		client.PATCH('/api/workspaces/{workspace_id}/campaigns/{campaign_id}', {
+			params: {
+				path: { workspace_id: workspaceId, campaign_id: campaignId },
+				header: { 'If-Match': `"${version}"` }
+			},
+			body: changes,
+			signal
+		})
+	);
+}
+
+/** Activate, complete or archive a campaign (409 `campaign_status_transition` / `campaign_active` / `campaign_archived` when not allowed). */
+export function changeCampaignStatus(
+	workspaceId: string,
+	campaignId: string,
+	action: 'activate' | 'complete' | 'archive',
+	signal?: AbortSignal
+): Promise<Campaign> {
+	const params = { path: { workspace_id: workspaceId, campaign_id: campaignId } };
+	switch (action) {
+		case 'activate':
+			return unwrap(client.POST('/api/workspaces/{workspace_id}/campaigns/{campaign_id}/activate', { params, signal }));
+		case 'complete':
+			return unwrap(client.POST('/api/workspaces/{workspace_id}/campaigns/{campaign_id}/complete', { params, signal }));
+		case 'archive':
+			return unwrap(client.POST('/api/workspaces/{workspace_id}/campaigns/{campaign_id}/archive', { params, signal }));
+	}
+}
+
+// ----- channels ------------------------------------------------------------------------
+
+/** A channel of a workspace with its token health (reason and fix when not ok) and its text limit. */
+export type Channel = Schemas['ChannelOut'];
+export type ChannelHealth = Channel['health'];
+/** `POST .../channels/connect`: Mastodon (with `instance_url`) or X; answers the platform's consent URL. */
+export type ChannelConnectInput = Schemas['ConnectIn'];
+/** `POST .../channels/app-password`: Bluesky's handle (or email), app password and optional PDS. */
+export type AppPasswordInput = Schemas['AppPasswordIn'];
+
+export function listChannels(workspaceId: string, signal?: AbortSignal): Promise<Channel[]> {
+	return unwrap(client.GET('/api/workspaces/{workspace_id}/channels', { params: { path: { workspace_id: workspaceId } }, signal }));
+}
+
+/** Start an OAuth connect: send the browser to the answer's `authorization_url`; it comes back to `/channels?connected=`. */
+export function startChannelConnect(
+	workspaceId: string,
+	input: ChannelConnectInput,
+	signal?: AbortSignal
+): Promise<Schemas['ConnectOut']> {
+	return unwrap(
+		client.POST('/api/workspaces/{workspace_id}/channels/connect', {
+			params: { path: { workspace_id: workspaceId } },
+			body: input,
+			signal
+		})
+	);
+}
+
+/** Connect (or reconnect) Bluesky with an app password; only the session tokens are kept. */
+export function connectWithAppPassword(workspaceId: string, input: AppPasswordInput, signal?: AbortSignal): Promise<Channel> {
+	return unwrap(
+		client.POST('/api/workspaces/{workspace_id}/channels/app-password', {
+			params: { path: { workspace_id: workspaceId } },
+			body: input,
+			signal
+		})
+	);
+}
+
+/** Disconnect a channel: its tokens are deleted, the channel and its posts stay (not connected). */
+export function disconnectChannel(workspaceId: string, channelId: string, signal?: AbortSignal): Promise<Channel> {
+	return unwrap(
+		client.POST('/api/workspaces/{workspace_id}/channels/{channel_id}/disconnect', {
+			params: { path: { workspace_id: workspaceId, channel_id: channelId } },
+			signal
+		})
+	);
+}

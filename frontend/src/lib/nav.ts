@@ -12,6 +12,11 @@ export const sections: readonly Section[] = [
 		description: 'Everything scheduled and published, per channel, in your time zone.'
 	},
 	{
+		href: '/queue',
+		label: 'Queue',
+		description: 'Posts on their way out: queued, publishing, published with a link, or failed with the fix and a retry.'
+	},
+	{
 		href: '/campaigns',
 		label: 'Campaigns',
 		description: 'Objectives, dates, brand voice and UTM defaults, with results rolled up per campaign.'

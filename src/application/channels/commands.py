@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from application.shared.actor import Actor
@@ -30,6 +31,12 @@ class ChannelView:
     handle: str
     display_name: str
     health: str
+    health_reason: str = ""
+    health_fix: str = ""
+    token_expires_at: datetime | None = None
+    base_url: str = ""
+    text_limit: int = 0
+    text_limit_reported: bool = False
 
 
 @dataclass(frozen=True)

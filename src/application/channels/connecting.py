@@ -58,5 +58,10 @@ async def attach_account(uow: UnitOfWork, cipher: TokenCipher, clock: Clock, ids
 
 
 def view(channel: Channel, clock: Clock) -> ChannelView:
+    now = clock.now()
+    reason, fix = channel.health_advice(now)
     return ChannelView(id=str(channel.id), platform=channel.platform.value, handle=channel.handle,
-                       display_name=channel.display_name, health=channel.health(clock.now()).value)
+                       display_name=channel.display_name, health=channel.health(now).value, health_reason=reason,
+                       health_fix=fix, token_expires_at=channel.token_expires_at if channel.connected and not channel.refreshable else None,
+                       base_url=channel.base_url, text_limit=channel.text_limit(),
+                       text_limit_reported=channel.max_characters is not None)

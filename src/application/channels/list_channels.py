@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from application.channels.commands import ChannelView, ListChannels
+from application.channels.connecting import view
 from application.shared.ports import Clock
 from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.shared.roles import Permission
@@ -16,6 +17,4 @@ class ListChannelsHandler:
         query.actor.require(Permission.READ)
         async with self.uow() as uow:
             channels = await uow.channels.of_workspace(query.actor.workspace_id)
-        now = self.clock.now()
-        return [ChannelView(id=str(c.id), platform=c.platform.value, handle=c.handle, display_name=c.display_name,
-                            health=c.health(now).value) for c in channels]
+        return [view(c, self.clock) for c in channels]

@@ -17,7 +17,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from domain.shared.errors import InvalidValue
-from domain.shared.platforms import Platform
+from domain.shared.platforms import Platform, rules_for
 
 EXPIRING_WITHIN = timedelta(days=1)
 
@@ -59,6 +59,25 @@ class Channel:
             if self.token_expires_at - now < EXPIRING_WITHIN:
                 return TokenHealth.EXPIRING
         return TokenHealth.OK
+
+    def health_advice(self, now: datetime) -> tuple[str, str]:
+        """Why the health is what it is and what the user should do about it ("" and "" when it is ok)."""
+        health = self.health(now)
+        if health is TokenHealth.NOT_CONNECTED:
+            return ("No account is connected; posts for this channel wait until one is.",
+                    "Connect the account to publish here.")
+        if health is TokenHealth.NEEDS_RECONNECT:
+            reason = (self.last_error or "The platform refused our access token.") if self.revoked else \
+                "The access token has ended and cannot be refreshed."
+            return reason, "Reconnect this channel; its scheduled posts fail until you do."
+        if health is TokenHealth.EXPIRING:
+            return ("The access token ends within a day and cannot be refreshed.",
+                    "Reconnect this channel before then so scheduled posts do not fail.")
+        return "", ""
+
+    def text_limit(self) -> int:
+        """The most characters a post may have here: the limit the platform reported, else its documented one."""
+        return self.max_characters or rules_for(self.platform).max_length
 
     def connect(self, *, base_url: str, remote_account_id: str, handle: str, display_name: str,
                 expires_at: datetime | None, refreshable: bool) -> None:

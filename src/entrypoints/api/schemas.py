@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, ValidationInfo, field_validator
@@ -193,7 +193,15 @@ class ChannelOut(Out):
     platform: str
     handle: str
     display_name: str
-    health: str
+    health: Literal["ok", "expiring", "needs_reconnect", "not_connected"]
+    health_reason: str = Field(description="why the health is not ok (empty when ok)")
+    health_fix: str = Field(description="what to do about it (empty when ok)")
+    token_expires_at: datetime | None = Field(
+        description="when the access token ends if it cannot be refreshed (UTC); null if it does not")
+    base_url: str = Field(description="the server the account is on (a Mastodon instance, a PDS)")
+    text_limit: int = Field(description="most characters a post may have: the platform's reported limit or its default")
+    text_limit_reported: bool = Field(
+        description="true when text_limit is what the server reported (a Mastodon instance's own)")
 
 
 # ----- campaigns -----------------------------------------------------------------------
@@ -224,16 +232,24 @@ class CampaignPatch(Body):
     utm_defaults: dict[str, Text200] | None = None
 
 
+class BrandVoiceOut(Out):
+    tone: str
+    audience: str
+    keywords: list[str]
+    banned_words: list[str]
+    default_hashtags: list[str] = Field(description="each starts with #")
+
+
 class CampaignOut(Out):
     id: UUID
     name: str
     objective: str
-    status: str
+    status: Literal["planned", "active", "completed"]
     archived: bool
     starts_on: date | None
     ends_on: date | None
-    brand_voice: dict
-    utm_defaults: dict
+    brand_voice: BrandVoiceOut
+    utm_defaults: dict[Literal["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"], str]
     version: int
     post_count: int
     created_at: datetime
@@ -285,15 +301,25 @@ class CancelIn(Body):
     channel_ids: list[UUID] | None = Field(default=None, min_length=1)
 
 
+class FailureOut(Out):
+    """Why a target did not go out (or is not known to have), and what the user should do."""
+
+    reason: Literal["auth_expired", "rate_limited", "validation", "duplicate", "media_rejected",
+                    "platform_unavailable", "unknown", "unconfirmed"]
+    message: str = Field(description="the platform's words, or what went wrong")
+    fix: str = Field(description="what to do about it, e.g. Reconnect this channel, then retry.")
+    retry_at: datetime | None = Field(default=None, description="when PostWizard retries by itself; null: it waits")
+
+
 class TargetOut(Out):
     channel_id: UUID
     platform: str
-    state: str
+    state: Literal["draft", "scheduled", "publishing", "published", "unconfirmed", "failed", "cancelled"]
     scheduled_at: datetime | None
     attempts: int
     remote_id: str | None
     url: str | None
-    failure: dict | None
+    failure: FailureOut | None
 
 
 class HistoryOut(Out):

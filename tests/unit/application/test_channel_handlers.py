@@ -66,3 +66,19 @@ async def test_channels_list_only_the_callers_workspace_with_health_now(app, uow
     assert [(c.id, c.health) for c in listed] == [(str(mine), "expiring")]
     clock.advance(timedelta(hours=2))
     assert (await app.list_channels(ListChannels(a.actor)))[0].health == "needs_reconnect"
+
+
+async def test_channels_list_their_health_advice_and_text_limit(app, uow, clock):
+    owner = await app.owner()
+    mine = await app.channel(owner, "mastodon")
+    stored = uow.state.channels[mine]
+    stored.connected, stored.base_url, stored.max_characters = True, "https://example.social", 11000
+    stored.needs_reconnect("The instance refused our token (401).")
+    [listed] = await app.list_channels(ListChannels(owner.actor))
+    assert (listed.health, listed.health_reason) == ("needs_reconnect", "The instance refused our token (401).")
+    assert "Reconnect this channel" in listed.health_fix
+    assert (listed.base_url, listed.text_limit, listed.text_limit_reported) == ("https://example.social", 11000, True)
+    stored.max_characters, stored.revoked = None, False
+    [listed] = await app.list_channels(ListChannels(owner.actor))
+    assert (listed.health, listed.health_reason, listed.health_fix) == ("ok", "", "")
+    assert (listed.text_limit, listed.text_limit_reported) == (500, False)

@@ -55,3 +55,24 @@ def test_handles_are_trimmed_and_bounded():
         with pytest.raises(InvalidValue) as info:
             check_handle(bad)
         assert info.value.field == "handle"
+
+
+@pytest.mark.parametrize(("kwargs", "reason", "fix"), [
+    ({"connected": True}, "", ""),
+    ({}, "No account is connected", "Connect the account"),
+    ({"connected": True, "revoked": True, "last_error": "The token was revoked."}, "The token was revoked.",
+     "Reconnect this channel"),
+    ({"connected": True, "revoked": True}, "The platform refused our access token.", "Reconnect this channel"),
+    ({"connected": True, "token_expires_at": NOW - timedelta(minutes=1)}, "has ended", "Reconnect this channel"),
+    ({"connected": True, "token_expires_at": NOW + timedelta(hours=3)}, "ends within a day", "before then"),
+])
+def test_health_advice_names_the_reason_and_the_fix(kwargs, reason, fix):
+    got_reason, got_fix = channel(**kwargs).health_advice(NOW)
+    assert (reason in got_reason if reason else got_reason == "") and (fix in got_fix if fix else got_fix == "")
+
+
+def test_text_limit_is_the_reported_one_else_the_platforms_default():
+    assert channel().text_limit() == 500
+    assert channel(max_characters=11000).text_limit() == 11000
+    assert Channel(id=uuid4(), workspace_id=WORKSPACE, platform=Platform.BLUESKY, handle="pw.bsky.social",
+                   display_name="PW", created_at=NOW).text_limit() == 300

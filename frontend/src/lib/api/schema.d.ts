@@ -866,6 +866,22 @@ export interface components {
              */
             tone?: string;
         };
+        /** BrandVoiceOut */
+        BrandVoiceOut: {
+            /** Audience */
+            audience: string;
+            /** Banned Words */
+            banned_words: string[];
+            /**
+             * Default Hashtags
+             * @description each starts with #
+             */
+            default_hashtags: string[];
+            /** Keywords */
+            keywords: string[];
+            /** Tone */
+            tone: string;
+        };
         /**
          * BriefIn
          * @description What the post is about. It is content for the model, never instructions to it.
@@ -937,10 +953,7 @@ export interface components {
         CampaignOut: {
             /** Archived */
             archived: boolean;
-            /** Brand Voice */
-            brand_voice: {
-                [key: string]: unknown;
-            };
+            brand_voice: components["schemas"]["BrandVoiceOut"];
             /**
              * Created At
              * Format: date-time
@@ -967,8 +980,11 @@ export interface components {
             stale?: boolean;
             /** Starts On */
             starts_on: string | null;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "planned" | "active" | "completed";
             /**
              * Updated At
              * Format: date-time
@@ -976,7 +992,7 @@ export interface components {
             updated_at: string;
             /** Utm Defaults */
             utm_defaults: {
-                [key: string]: unknown;
+                [key: string]: string;
             };
             /** Version */
             version: number;
@@ -1115,12 +1131,30 @@ export interface components {
         };
         /** ChannelOut */
         ChannelOut: {
+            /**
+             * Base Url
+             * @description the server the account is on (a Mastodon instance, a PDS)
+             */
+            base_url: string;
             /** Display Name */
             display_name: string;
             /** Handle */
             handle: string;
-            /** Health */
-            health: string;
+            /**
+             * Health
+             * @enum {string}
+             */
+            health: "ok" | "expiring" | "needs_reconnect" | "not_connected";
+            /**
+             * Health Fix
+             * @description what to do about it (empty when ok)
+             */
+            health_fix: string;
+            /**
+             * Health Reason
+             * @description why the health is not ok (empty when ok)
+             */
+            health_reason: string;
             /**
              * Id
              * Format: uuid
@@ -1128,6 +1162,21 @@ export interface components {
             id: string;
             /** Platform */
             platform: string;
+            /**
+             * Text Limit
+             * @description most characters a post may have: the platform's reported limit or its default
+             */
+            text_limit: number;
+            /**
+             * Text Limit Reported
+             * @description true when text_limit is what the server reported (a Mastodon instance's own)
+             */
+            text_limit_reported: boolean;
+            /**
+             * Token Expires At
+             * @description when the access token ends if it cannot be refreshed (UTC); null if it does not
+             */
+            token_expires_at: string | null;
         };
         /** ConnectIn */
         ConnectIn: {
@@ -1146,6 +1195,32 @@ export interface components {
              * @description send the browser here; it comes back to /api/oauth/callback
              */
             authorization_url: string;
+        };
+        /**
+         * FailureOut
+         * @description Why a target did not go out (or is not known to have), and what the user should do.
+         */
+        FailureOut: {
+            /**
+             * Fix
+             * @description what to do about it, e.g. Reconnect this channel, then retry.
+             */
+            fix: string;
+            /**
+             * Message
+             * @description the platform's words, or what went wrong
+             */
+            message: string;
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "auth_expired" | "rate_limited" | "validation" | "duplicate" | "media_rejected" | "platform_unavailable" | "unknown" | "unconfirmed";
+            /**
+             * Retry At
+             * @description when PostWizard retries by itself; null: it waits
+             */
+            retry_at?: string | null;
         };
         /** HistoryOut */
         HistoryOut: {
@@ -1431,18 +1506,18 @@ export interface components {
              * Format: uuid
              */
             channel_id: string;
-            /** Failure */
-            failure: {
-                [key: string]: unknown;
-            } | null;
+            failure: components["schemas"]["FailureOut"] | null;
             /** Platform */
             platform: string;
             /** Remote Id */
             remote_id: string | null;
             /** Scheduled At */
             scheduled_at: string | null;
-            /** State */
-            state: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "draft" | "scheduled" | "publishing" | "published" | "unconfirmed" | "failed" | "cancelled";
             /** Url */
             url: string | null;
         };

@@ -16,6 +16,7 @@ from application.channels.commands import (
     ListChannels,
     StartOAuthConnect,
 )
+from application.channels.connecting import view
 from domain.shared.errors import DomainError
 from entrypoints.api.dependencies import SESSION_COOKIE, ActorDep, ContainerDep
 from entrypoints.api.schemas import AppPasswordIn, ChannelIn, ChannelOut, ConnectIn, ConnectOut
@@ -32,8 +33,7 @@ async def list_channels(actor: ActorDep, c: ContainerDep) -> list[ChannelOut]:
 async def add_channel(body: ChannelIn, actor: ActorDep, c: ContainerDep) -> ChannelOut:
     """Add a planned channel: posts can target it now; connect its account later."""
     channel = await c.add_planned_channel()(AddPlannedChannel(actor=actor, **body.model_dump()))
-    return ChannelOut(id=channel.id, platform=channel.platform.value, handle=channel.handle,
-                      display_name=channel.display_name, health=channel.health(c.clock().now()).value)
+    return ChannelOut.model_validate(view(channel, c.clock()))
 
 
 def _binding(request: Request) -> str:

@@ -1,0 +1,160 @@
+/**
+ * The Channels screen's logic without components: how each platform connects, what a health
+ * badge says, what the OAuth callback's query string means, times with their zone.
+ */
+
+import { ApiError, type Channel, type ChannelHealth } from './api';
+
+/** How an account of a platform is connected from this screen. */
+export type ConnectMethod = 'oauth-instance' | 'oauth' | 'app-password';
+
+export interface PlatformInfo {
+	name: string;
+	method: ConnectMethod;
+}
+
+/** The platforms this screen connects, in the order their forms are shown. */
+export const CONNECTABLE: Readonly<Record<string, PlatformInfo>> = {
+	mastodon: { name: 'Mastodon', method: 'oauth-instance' },
+	bluesky: { name: 'Bluesky', method: 'app-password' },
+	x: { name: 'X', method: 'oauth' }
+};
+
+const NAMES: Readonly<Record<string, string>> = {
+	mastodon: 'Mastodon',
+	bluesky: 'Bluesky',
+	x: 'X',
+	facebook: 'Facebook',
+	instagram: 'Instagram',
+	linkedin: 'LinkedIn',
+	threads: 'Threads'
+};
+
+export function platformName(platform: string): string {
+	return NAMES[platform] ?? platform;
+}
+
+export type BadgeTone = 'ok' | 'warn' | 'danger' | 'muted';
+
+/** What a channel's health badge says, and in which colour. */
+export function healthBadge(health: ChannelHealth): { label: string; tone: BadgeTone } {
+	switch (health) {
+		case 'ok':
+			return { label: 'OK', tone: 'ok' };
+		case 'expiring':
+			return { label: 'Expiring', tone: 'warn' };
+		case 'needs_reconnect':
+			return { label: 'Needs reconnect', tone: 'danger' };
+		case 'not_connected':
+			return { label: 'Not connected', tone: 'muted' };
+	}
+}
+
+/** Whether the row offers "Reconnect" (a channel that is not healthy, or was disconnected). */
+export function needsReconnect(channel: Pick<Channel, 'health'>): boolean {
+	return channel.health !== 'ok';
+}
+
+/** Whether the row offers "Disconnect" (only an account that is connected). */
+export function canDisconnect(channel: Pick<Channel, 'health'>): boolean {
+	return channel.health !== 'not_connected';
+}
+
+/** "11,000 characters per post, this instance's own limit" (what a Mastodon instance reported) or "300 characters per post, Bluesky's limit". */
+export function textLimitLabel(channel: Pick<Channel, 'platform' | 'text_limit' | 'text_limit_reported'>): string {
+	const count = new Intl.NumberFormat('en').format(channel.text_limit);
+	const whose =
+		channel.platform === 'mastodon' && channel.text_limit_reported
+			? "this instance's own limit"
+			: `${platformName(channel.platform)}'s limit`;
+	return `${count} characters per post, ${whose}`;
+}
+
+/** What the browser brings back from `GET /api/oauth/callback` (a redirect to `/channels?...`). */
+export type ConnectOutcome =
+	| { kind: 'connected'; channelId: string; workspaceId: string | null }
+	| { kind: 'error'; message: string }
+	| null;
+
+export const OUTCOME_PARAMS = ['connected', 'workspace', 'error'] as const;
+
+export function connectOutcome(params: URLSearchParams): ConnectOutcome {
+	const error = params.get('error');
+	if (error !== null) {
+		return { kind: 'error', message: error.trim() || 'The platform did not connect the account.' };
+	}
+	const channelId = params.get('connected');
+	if (channelId) return { kind: 'connected', channelId, workspaceId: params.get('workspace') || null };
+	return null;
+}
+
+/** The URL without the callback's parameters, so a reload does not announce the outcome again. */
+export function withoutOutcome(url: URL): URL {
+	const clean = new URL(url);
+	for (const name of OUTCOME_PARAMS) clean.searchParams.delete(name);
+	return clean;
+}
+
+/** The browser's IANA time zone ("Europe/Berlin"), "UTC" when it has none. */
+export function localZone(): string {
+	return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+/** "12 Mar 2026, 14:05 CET (Europe/Berlin)": always with the zone it is shown in. */
+export function formatInstant(iso: string, zone: string = localZone(), locale?: string): string {
+	const date = new Date(iso);
+	const text = new Intl.DateTimeFormat(locale, {
+		dateStyle: 'medium',
+		timeStyle: 'short',
+		timeZone: zone
+	}).format(date);
+	const short =
+		new Intl.DateTimeFormat(locale ?? 'en', { timeZone: zone, timeZoneName: 'short' })
+			.formatToParts(date)
+			.find((p) => p.type === 'timeZoneName')?.value ?? '';
+	return short && short !== zone ? `${text} ${short} (${zone})` : `${text} ${zone}`;
+}
+
+/** Channels by platform then handle, so the list reads the same on every visit. */
+export function sortChannels<T extends Pick<Channel, 'platform' | 'handle'>>(channels: readonly T[]): T[] {
+	return [...channels].sort(
+		(a, b) =>
+			platformName(a.platform).localeCompare(platformName(b.platform)) || a.handle.localeCompare(b.handle)
+	);
+}
+
+/** Only owners connect, reconnect and disconnect channels (everyone in the workspace sees them). */
+export function canManageChannels(role: string | null | undefined): boolean {
+	return role === 'owner';
+}
+
+/** A failed request as a form shows it: the server's title and detail, and its messages per input. */
+export interface Failure {
+	title: string;
+	detail: string;
+	fields: Record<string, string[]>;
+}
+
+export function failureOf(err: unknown): Failure {
+	if (err instanceof ApiError) {
+		const fields: Record<string, string[]> = {};
+		for (const [field, messages] of Object.entries(err.fieldErrors)) fields[field] = [...messages];
+		return { title: err.title, detail: err.detail, fields };
+	}
+	const detail = err instanceof Error ? err.message : String(err);
+	return { title: 'Something went wrong', detail, fields: {} };
+}
+
+/** Field messages for inputs the form does not show (listed in its summary, so none is lost). */
+export function otherMessages(failure: Failure | null, shown: readonly string[]): string[] {
+	if (!failure) return [];
+	return Object.entries(failure.fields)
+		.filter(([field]) => !shown.includes(field))
+		.flatMap(([field, messages]) => messages.map((m) => (field ? `${field}: ${m}` : m)));
+}
+
+/** The `aria-describedby` of an input: its hint, and its error when it has one. */
+export function describedBy(id: string, failure: Failure | null, field: string, hint = true): string | undefined {
+	const ids = [hint ? `${id}-hint` : '', failure?.fields[field]?.length ? `${id}-error` : ''].filter(Boolean);
+	return ids.length ? ids.join(' ') : undefined;
+}
