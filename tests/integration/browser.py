@@ -7,11 +7,14 @@ from __future__ import annotations
 import asyncio
 import shutil
 import time
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
+
+from tests.integration.ui_server import served_ui
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -31,6 +34,32 @@ async def browser() -> AsyncIterator[Browser]:
         chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         await chromium.close()
+
+
+@pytest.fixture(scope="module")
+async def ui_url(container, settings) -> AsyncIterator[str]:
+    """The real app serving the built UI, on the session's container."""
+    async with served_ui(container, settings) as url:
+        yield url
+
+
+PASSWORD = "correct horse battery"
+
+
+def new_email(prefix: str) -> str:
+    """An address no other run has used: `<prefix>-<8 hex>@example.com`."""
+    return f"{prefix}-{uuid.uuid4().hex[:8]}@example.com"
+
+
+async def sign_up(page: Page, url: str, *, name: str, workspace: str, email: str, password: str = PASSWORD) -> None:
+    """Sign up through the UI's form (a new workspace), and wait until the app shows its main navigation."""
+    await page.goto(f"{url}/login?mode=signup")
+    await page.get_by_label("Your name").fill(name)
+    await page.get_by_label("Workspace name").fill(workspace)
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill(password)
+    await page.locator("form").get_by_role("button", name="Sign up").click()  # 202, then the UI logs in
+    await page.get_by_role("navigation", name="Main").wait_for(timeout=15_000)
 
 
 async def watched_page(browser: Browser) -> Page:

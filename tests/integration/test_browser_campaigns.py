@@ -9,32 +9,20 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
-from collections.abc import AsyncIterator
 
-import pytest
 from playwright.async_api import Page
 
-from tests.integration.browser import RECORD_VIOLATIONS, browser, check_screen  # noqa: F401  (browser is a fixture)
-from tests.integration.ui_server import served_ui
+from tests.integration.browser import (  # noqa: F401  (browser and ui_url are fixtures)
+    RECORD_VIOLATIONS,
+    browser,
+    check_screen,
+    new_email,
+    sign_up,
+    ui_url,
+)
 
 CAMPAIGN = "Spring launch"
 
-
-@pytest.fixture(scope="module")
-async def ui_url(container, settings) -> AsyncIterator[str]:
-    async with served_ui(container, settings) as url:
-        yield url
-
-
-async def _sign_up(page: Page, ui_url: str) -> None:
-    await page.goto(f"{ui_url}/login?mode=signup")
-    await page.get_by_label("Your name").fill("Camille")
-    await page.get_by_label("Workspace name").fill("Camille's studio")
-    await page.get_by_label("Email").fill(f"campaigns-{uuid.uuid4().hex[:8]}@example.com")
-    await page.get_by_label("Password").fill("correct horse battery")
-    await page.locator("form").get_by_role("button", name="Sign up").click()
-    await page.get_by_role("navigation", name="Main").wait_for(timeout=15_000)
 
 
 async def _add_chips(page: Page, label: str, typed: str) -> None:
@@ -68,7 +56,7 @@ async def test_plan_a_campaign_edit_its_voice_and_activate_it(browser, ui_url): 
     page = await context.new_page()
     await context.add_init_script(RECORD_VIOLATIONS)
     try:
-        await _sign_up(page, ui_url)
+        await sign_up(page, ui_url, name="Camille", workspace="Camille's studio", email=new_email("campaigns"))
         await page.get_by_role("navigation", name="Main").get_by_role("link", name="Campaigns").click()
         await page.wait_for_url(re.compile(r"/campaigns$"))
         await page.get_by_role("heading", name="No campaigns yet").wait_for()

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 from playwright.async_api import Page
 
-from tests.integration.browser import browser, check_screen, until, watched_page
+from tests.integration.browser import browser, check_screen, new_email, sign_up, until, watched_page
 from tests.integration.ui_server import served_demo
 
 __all__ = ["browser"]  # the shared fixture, imported for pytest
@@ -27,15 +26,6 @@ async def demo_url(settings, database) -> AsyncIterator[str]:
         yield url
 
 
-async def _sign_up(page: Page, url: str) -> None:
-    await page.goto(f"{url}/login?mode=signup")
-    await page.get_by_label("Your name").fill("Dee")
-    await page.get_by_label("Workspace name").fill("Dee's studio")
-    await page.get_by_label("Email").fill(f"channels-{uuid.uuid4().hex[:8]}@example.com")
-    await page.get_by_label("Password").fill("correct horse battery")
-    await page.locator("form").get_by_role("button", name="Sign up").click()
-    await page.get_by_role("navigation", name="Main").wait_for(timeout=15_000)
-
 
 def _card(page: Page, platform: str):
     return page.get_by_test_id("channel").filter(has_text=platform)
@@ -46,7 +36,7 @@ async def test_connect_mastodon_and_bluesky_then_disconnect_one(browser, demo_ur
     page = await watched_page(browser)
     await page.set_viewport_size({"width": 1280, "height": 900})
     try:
-        await _sign_up(page, demo_url)
+        await sign_up(page, demo_url, name="Dee", workspace="Dee's studio", email=new_email("channels"))
         await page.get_by_role("navigation", name="Main").get_by_role("link", name="Channels").click()
         await page.wait_for_url(re.compile(r"/channels$"))
         await page.get_by_role("heading", name="Channels", level=1).wait_for()

@@ -19,12 +19,18 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from playwright.async_api import Page
 
-from tests.integration.browser import RECORD_VIOLATIONS, browser, check_screen, until  # noqa: F401  (browser is a fixture)
+from tests.integration.browser import (  # noqa: F401  (browser is a fixture)
+    PASSWORD,
+    RECORD_VIOLATIONS,
+    browser,
+    check_screen,
+    new_email,
+    sign_up,
+    until,
+)
 from tests.integration.ui_server import served_demo
 
-PASSWORD = "correct horse battery"
 SECOND = "second.bsky.social"  # a second Bluesky sandbox identity, added to the simulator
 APP_PASSWORD = "sandbox-app-password"
 DUE_IN = 9  # seconds: time to look at the scheduled post before it goes out
@@ -36,15 +42,6 @@ async def demo_url(settings, database) -> AsyncIterator[str]:
     async with served_demo(settings, database, worker=True) as url:
         yield url
 
-
-async def _sign_up(page: Page, url: str, email: str) -> None:
-    await page.goto(f"{url}/login?mode=signup")
-    await page.get_by_label("Your name").fill("Quinn")
-    await page.get_by_label("Workspace name").fill("Quinn's queue")
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.locator("form").get_by_role("button", name="Sign up").click()
-    await page.get_by_role("navigation", name="Main").wait_for(timeout=15_000)
 
 
 class Setup:
@@ -79,14 +76,14 @@ def _targets(state: str) -> str:
 
 async def test_watch_a_post_publish_fail_on_a_refused_token_and_retry_it(browser, demo_url):  # noqa: F811
     started = time.monotonic()
-    email = f"queue-{uuid.uuid4().hex[:8]}@example.com"
+    email = new_email("queue")
     text = f"Summer menu is out {uuid.uuid4().hex[:6]}"
     # As watched_page, but in Paris: the zone shown must be the browser's, not the server's.
     context = await browser.new_context(viewport=WIDE, timezone_id="Europe/Paris")
     page = await context.new_page()
     await page.add_init_script(RECORD_VIOLATIONS)
     try:
-        await _sign_up(page, demo_url, email)
+        await sign_up(page, demo_url, name="Quinn", workspace="Quinn's queue", email=email)
         async with httpx.AsyncClient(base_url=demo_url, timeout=10) as client:
             setup = await Setup.log_in(client, email)
             control = "/simulator/_control"

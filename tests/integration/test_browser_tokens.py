@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import shutil
 import time
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,8 +19,8 @@ from playwright.async_api import Browser, Page, async_playwright
 
 from application.identity.commands import CreateApiToken
 from application.identity.create_api_token import CreateApiTokenHandler
+from tests.integration.browser import new_email, sign_up, ui_url  # noqa: F401  (ui_url is a fixture)
 from tests.integration.test_browser_csp import CHROMIUM, CHROMIUM_ARGS, RECORD_VIOLATIONS
-from tests.integration.ui_server import served_ui
 
 SCREENSHOTS = Path("/tmp/pw")
 
@@ -36,25 +35,10 @@ async def browser() -> AsyncIterator[Browser]:
         await chromium.close()
 
 
-@pytest.fixture(scope="module")
-async def ui_url(container, settings) -> AsyncIterator[str]:
-    async with served_ui(container, settings) as url:
-        yield url
-
-
 class _FortyDaysAgo:
     def now(self) -> datetime:
         return datetime.now(UTC) - timedelta(days=40)
 
-
-async def _sign_up(page: Page, ui_url: str) -> None:
-    await page.goto(f"{ui_url}/login?mode=signup")
-    await page.get_by_label("Your name").fill("Toni")
-    await page.get_by_label("Workspace name").fill("Toni's team")
-    await page.get_by_label("Email").fill(f"tokens-{uuid.uuid4().hex[:8]}@example.com")
-    await page.get_by_label("Password").fill("correct horse battery")
-    await page.locator("form").get_by_role("button", name="Sign up").click()  # 202, then the UI logs in
-    await page.get_by_role("navigation", name="Main").wait_for(timeout=15_000)
 
 
 async def _violations(page: Page, console: list[str]) -> list[str]:
@@ -62,7 +46,7 @@ async def _violations(page: Page, console: list[str]) -> list[str]:
     return reported + [text for text in console if "Content Security Policy" in text]
 
 
-async def test_create_use_and_revoke_a_token_from_settings(browser, ui_url, container):
+async def test_create_use_and_revoke_a_token_from_settings(browser, ui_url, container):  # noqa: F811
     started = time.monotonic()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context = await browser.new_context(viewport={"width": 1100, "height": 900})
@@ -72,7 +56,7 @@ async def test_create_use_and_revoke_a_token_from_settings(browser, ui_url, cont
     page.on("console", lambda message: console.append(message.text))
     await page.add_init_script(RECORD_VIOLATIONS)
     try:
-        await _sign_up(page, ui_url)
+        await sign_up(page, ui_url, name="Toni", workspace="Toni's team", email=new_email("tokens"))
         await page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
         await page.wait_for_url(re.compile(r"/settings$"))
         section = page.get_by_role("region", name="API tokens")

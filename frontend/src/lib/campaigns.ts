@@ -1,7 +1,7 @@
 /**
  * Campaigns screen logic without components: the board's columns, which status actions a
  * campaign offers, chip lists for the brand voice, UTM defaults, the PATCH body, the field an
- * error belongs to, and times shown with their zone.
+ * error belongs to, and dates.
  */
 
 import { ApiError, type Campaign, type CampaignPatch } from './api';
@@ -200,19 +200,6 @@ export function errorsByInput(err: ApiError): Record<string, string[]> {
 		(byInput[inputFor(field)] ??= []).push(...messages);
 	}
 	return byInput;
-}
-
-/** The browser's time zone (IANA name), the zone every time on this screen is shown in. */
-export function userZone(): string {
-	return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-}
-
-/** An instant in a zone, with the zone named: `Mar 14, 2026, 9:30 AM (Europe/Berlin)`. */
-export function formatInstant(instant: string, zone: string, locale?: string): string {
-	const text = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(
-		new Date(instant)
-	);
-	return `${text} (${zone})`;
 }
 
 /** A calendar date (`2026-03-14`) as words; a date has no zone, so it is shown as it is. */

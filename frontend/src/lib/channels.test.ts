@@ -1,15 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ApiError, connectWithAppPassword, disconnectChannel, listChannels, startChannelConnect, type Channel } from './api';
+import { connectWithAppPassword, disconnectChannel, listChannels, startChannelConnect, type Channel } from './api';
 import {
 	canDisconnect,
 	canManageChannels,
 	connectOutcome,
-	describedBy,
-	failureOf,
-	formatInstant,
 	healthBadge,
 	needsReconnect,
-	otherMessages,
 	sortChannels,
 	textLimitLabel,
 	withoutOutcome
@@ -92,16 +88,6 @@ describe('the OAuth callback outcome', () => {
 	});
 });
 
-describe('times', () => {
-	it('always shows the zone', () => {
-		const text = formatInstant('2026-03-29T00:30:00Z', 'Europe/Berlin', 'en-GB');
-		expect(text).toMatch(/29 Mar 2026, 01:30/);
-		expect(text).toContain('Europe/Berlin');
-		expect(formatInstant('2026-03-29T01:30:00Z', 'Europe/Berlin', 'en-GB')).toMatch(/03:30 .*Europe\/Berlin/); // after the DST change
-		expect(formatInstant('2026-01-01T12:00:00Z', 'UTC', 'en-GB')).toMatch(/12:00 UTC$/);
-	});
-});
-
 describe('lists and forms', () => {
 	it('sorts by platform name then handle', () => {
 		const sorted = sortChannels([
@@ -113,25 +99,6 @@ describe('lists and forms', () => {
 		expect(sorted.map((c) => c.id)).toEqual(['b1', 'b2', 'm', 'x']);
 	});
 
-	it("keeps the server's words and its messages per field", () => {
-		const error = new ApiError({
-			type: 'about:blank',
-			title: 'Invalid input',
-			status: 422,
-			detail: 'instance_url: name your instance',
-			errors: [
-				{ field: 'body.instance_url', message: 'name your instance, e.g. mastodon.social' },
-				{ field: 'platform', message: 'must be one of mastodon, x' }
-			]
-		});
-		const failure = failureOf(error);
-		expect(failure.detail).toBe('instance_url: name your instance');
-		expect(failure.fields.instance_url).toEqual(['name your instance, e.g. mastodon.social']);
-		expect(otherMessages(failure, ['instance_url'])).toEqual(['platform: must be one of mastodon, x']);
-		expect(describedBy('m', failure, 'instance_url')).toBe('m-hint m-error');
-		expect(describedBy('m', null, 'instance_url')).toBe('m-hint');
-		expect(failureOf(new Error('boom'))).toEqual({ title: 'Something went wrong', detail: 'boom', fields: {} });
-	});
 });
 
 describe('channel endpoints', () => {

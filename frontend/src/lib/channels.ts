@@ -1,9 +1,10 @@
 /**
  * The Channels screen's logic without components: how each platform connects, what a health
- * badge says, what the OAuth callback's query string means, times with their zone.
+ * badge says, what the OAuth callback's query string means.
  */
 
-import { ApiError, type Channel, type ChannelHealth } from './api';
+import type { Channel, ChannelHealth } from './api';
+import { platformName } from './format';
 
 /** How an account of a platform is connected from this screen. */
 export type ConnectMethod = 'oauth-instance' | 'oauth' | 'app-password';
@@ -19,20 +20,6 @@ export const CONNECTABLE: Readonly<Record<string, PlatformInfo>> = {
 	bluesky: { name: 'Bluesky', method: 'app-password' },
 	x: { name: 'X', method: 'oauth' }
 };
-
-const NAMES: Readonly<Record<string, string>> = {
-	mastodon: 'Mastodon',
-	bluesky: 'Bluesky',
-	x: 'X',
-	facebook: 'Facebook',
-	instagram: 'Instagram',
-	linkedin: 'LinkedIn',
-	threads: 'Threads'
-};
-
-export function platformName(platform: string): string {
-	return NAMES[platform] ?? platform;
-}
 
 export type BadgeTone = 'ok' | 'warn' | 'danger' | 'muted';
 
@@ -95,26 +82,6 @@ export function withoutOutcome(url: URL): URL {
 	return clean;
 }
 
-/** The browser's IANA time zone ("Europe/Berlin"), "UTC" when it has none. */
-export function localZone(): string {
-	return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-}
-
-/** "12 Mar 2026, 14:05 CET (Europe/Berlin)": always with the zone it is shown in. */
-export function formatInstant(iso: string, zone: string = localZone(), locale?: string): string {
-	const date = new Date(iso);
-	const text = new Intl.DateTimeFormat(locale, {
-		dateStyle: 'medium',
-		timeStyle: 'short',
-		timeZone: zone
-	}).format(date);
-	const short =
-		new Intl.DateTimeFormat(locale ?? 'en', { timeZone: zone, timeZoneName: 'short' })
-			.formatToParts(date)
-			.find((p) => p.type === 'timeZoneName')?.value ?? '';
-	return short && short !== zone ? `${text} ${short} (${zone})` : `${text} ${zone}`;
-}
-
 /** Channels by platform then handle, so the list reads the same on every visit. */
 export function sortChannels<T extends Pick<Channel, 'platform' | 'handle'>>(channels: readonly T[]): T[] {
 	return [...channels].sort(
@@ -126,35 +93,4 @@ export function sortChannels<T extends Pick<Channel, 'platform' | 'handle'>>(cha
 /** Only owners connect, reconnect and disconnect channels (everyone in the workspace sees them). */
 export function canManageChannels(role: string | null | undefined): boolean {
 	return role === 'owner';
-}
-
-/** A failed request as a form shows it: the server's title and detail, and its messages per input. */
-export interface Failure {
-	title: string;
-	detail: string;
-	fields: Record<string, string[]>;
-}
-
-export function failureOf(err: unknown): Failure {
-	if (err instanceof ApiError) {
-		const fields: Record<string, string[]> = {};
-		for (const [field, messages] of Object.entries(err.fieldErrors)) fields[field] = [...messages];
-		return { title: err.title, detail: err.detail, fields };
-	}
-	const detail = err instanceof Error ? err.message : String(err);
-	return { title: 'Something went wrong', detail, fields: {} };
-}
-
-/** Field messages for inputs the form does not show (listed in its summary, so none is lost). */
-export function otherMessages(failure: Failure | null, shown: readonly string[]): string[] {
-	if (!failure) return [];
-	return Object.entries(failure.fields)
-		.filter(([field]) => !shown.includes(field))
-		.flatMap(([field, messages]) => messages.map((m) => (field ? `${field}: ${m}` : m)));
-}
-
-/** The `aria-describedby` of an input: its hint, and its error when it has one. */
-export function describedBy(id: string, failure: Failure | null, field: string, hint = true): string | undefined {
-	const ids = [hint ? `${id}-hint` : '', failure?.fields[field]?.length ? `${id}-error` : ''].filter(Boolean);
-	return ids.length ? ids.join(' ') : undefined;
 }

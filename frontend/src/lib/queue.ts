@@ -1,10 +1,12 @@
 /**
  * The Queue and a post's detail without components: which posts belong in the queue and where,
- * the words and tone of each target state, times with their zone, the history in sentences, and
+ * the words and tone of each target state, the history in sentences, and
  * the poller that keeps a page live while something is still due (paused while the tab is hidden).
  */
 
 import type { Channel, Member, Post, PostFailure, PostHistoryEntry, PostTarget } from './api';
+import { failureOf, otherMessages } from './failure';
+import { formatInstant, platformName } from './format';
 
 export type TargetState = PostTarget['state'];
 
@@ -21,20 +23,6 @@ export const STATE_WORDS: Readonly<Record<TargetState, { label: string; tone: 'm
 
 /** States whose outcome is still ahead: a page showing one keeps polling. */
 const LIVE: ReadonlySet<TargetState> = new Set(['scheduled', 'publishing', 'unconfirmed']);
-
-const PLATFORM_NAMES: Readonly<Record<string, string>> = {
-	mastodon: 'Mastodon',
-	bluesky: 'Bluesky',
-	x: 'X',
-	facebook: 'Facebook',
-	instagram: 'Instagram',
-	linkedin: 'LinkedIn',
-	threads: 'Threads'
-};
-
-export function platformName(platform: string): string {
-	return PLATFORM_NAMES[platform] ?? platform.charAt(0).toUpperCase() + platform.slice(1);
-}
 
 /** "Bluesky · sandbox.bsky.social", or the platform alone when the channel is not known (disconnected). */
 export function channelLabel(target: Pick<PostTarget, 'channel_id' | 'platform'>, channels: readonly Channel[]): string {
@@ -123,33 +111,11 @@ export interface ActionProblem {
 
 /** An action's failure for display: the problem's detail and its field errors. */
 export function actionProblem(action: string, err: unknown): ActionProblem {
-	if (err && typeof err === 'object' && 'detail' in err && typeof (err as { detail: unknown }).detail === 'string') {
-		const e = err as { detail: string; errors?: readonly { field: string; message: string }[] };
-		return { action, detail: e.detail, messages: (e.errors ?? []).map((f) => (f.field ? `${f.field}: ${f.message}` : f.message)) };
-	}
-	return { action, detail: err instanceof Error ? err.message : String(err), messages: [] };
+	const failure = failureOf(err);
+	return { action, detail: failure.detail, messages: otherMessages(failure.fields, []) };
 }
 
-// ----- times, always with their zone ---------------------------------------------------------
-
-/** The browser's IANA zone ("Europe/Paris"); UTC when it cannot tell. */
-export function userZone(): string {
-	try {
-		return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-	} catch {
-		return 'UTC';
-	}
-}
-
-/** "3 Jun 2026, 14:05:09 Europe/Paris": an instant as the wall clock of `zone`, named. */
-export function formatInstant(iso: string, zone: string, locale?: string, seconds = true): string {
-	const text = new Intl.DateTimeFormat(locale, {
-		dateStyle: 'medium',
-		timeStyle: seconds ? 'medium' : 'short',
-		timeZone: zone
-	}).format(new Date(iso));
-	return `${text} ${zone}`;
-}
+// ----- times ------------------------------------------------------------------------------
 
 /** "in 12 seconds", "3 minutes ago": coarse, for reading at a glance next to the exact time. */
 export function relativeTime(iso: string, now: number, locale?: string): string {
@@ -222,7 +188,7 @@ export function describeEvent(entry: PostHistoryEntry, ctx: HistoryContext): His
 	const d = entry.details;
 	const line = (what: string, url?: string): HistoryLine => ({ who: who(entry, ctx), what, ...(url ? { url } : {}) });
 	const at = str(d.at);
-	const when = (zone: unknown) => (at ? formatInstant(at, str(zone) ?? ctx.zone, ctx.locale, false) : 'a new time');
+	const when = (zone: unknown) => (at ? formatInstant(at, str(zone) ?? ctx.zone, { locale: ctx.locale }) : 'a new time');
 	const note = str(d.note);
 	switch (entry.event) {
 		case 'Drafted':
@@ -256,7 +222,7 @@ export function describeEvent(entry: PostHistoryEntry, ctx: HistoryContext): His
 			const message = str(d.message);
 			return line(
 				`could not publish to ${oneChannel(d.channel_id, ctx)}${message ? `: ${message}` : ''}` +
-					(retry ? ` (retries at ${formatInstant(retry, ctx.zone, ctx.locale, false)})` : '')
+					(retry ? ` (retries at ${formatInstant(retry, ctx.zone, { locale: ctx.locale })})` : '')
 			);
 		}
 		case 'RetryRequested':
