@@ -552,3 +552,96 @@ export function disconnectChannel(workspaceId: string, channelId: string, signal
 		})
 	);
 }
+
+// ----- team: members, roles, invitations, workspace settings ----------------------------
+
+/** `POST .../invitations`: an email and a role (`owner`, `editor`, `reviewer` or `viewer`; typed as a string by the API). */
+export type InvitationInput = Schemas['InvitationIn'];
+/** A new invitation: `token` is its secret (shown once; the link carries it), `expires_at` an ISO instant. */
+export type CreatedInvitation = Schemas['InvitationOut'];
+/** `PATCH /api/workspaces/{id}`: only the fields sent change. */
+export type WorkspaceSettingsInput = Schemas['WorkspaceSettingsIn'];
+
+/** Invite by email with a role (owners only; 409 `already_member` when they are in already). */
+export function inviteMember(workspaceId: string, input: InvitationInput, signal?: AbortSignal): Promise<CreatedInvitation> {
+	return unwrap(
+		client.POST('/api/workspaces/{workspace_id}/invitations', {
+			params: { path: { workspace_id: workspaceId } },
+			body: input,
+			signal
+		})
+	);
+}
+
+/** Change a member's role (owners only; 409 `last_owner` when it would leave the workspace without an owner). */
+export function changeMemberRole(workspaceId: string, userId: string, role: Role, signal?: AbortSignal): Promise<Member> {
+	return unwrap(
+		client.PUT('/api/workspaces/{workspace_id}/members/{user_id}', {
+			params: { path: { workspace_id: workspaceId, user_id: userId } },
+			body: { role },
+			signal
+		})
+	);
+}
+
+/** Rename the workspace or turn "approval required before scheduling" on or off (owners only). */
+export function updateWorkspace(
+	workspaceId: string,
+	changes: WorkspaceSettingsInput,
+	signal?: AbortSignal
+): Promise<WorkspaceMembership> {
+	return unwrap(
+		client.PATCH('/api/workspaces/{workspace_id}', { params: { path: { workspace_id: workspaceId } }, body: changes, signal })
+	);
+}
+
+/** Join the workspace an invitation is for, as the signed-in user (the invitation's email must be theirs). */
+export function acceptInvitation(token: string, signal?: AbortSignal): Promise<WorkspaceMembership> {
+	return unwrap(client.POST('/api/invitations/accept', { body: { token }, signal }));
+}
+
+// ----- Composer: platform rules and creating a post ------------------------------------------
+
+/** `GET /api/platforms/rules`: each platform's text rules (untyped in the OpenAPI; read with `countingRulesOf` in compose-counting.ts). */
+export function getPlatformRules(signal?: AbortSignal): Promise<unknown> {
+	return unwrap(client.GET('/api/platforms/rules', { signal })) as Promise<unknown>;
+}
+
+/** `POST .../posts`: `text`, `channel_ids`, optional `campaign_id` and `variants` {channel_id: text}; with `schedule_at` (wall time) + `timezone` it is scheduled in the same write. */
+export type PostInput = Schemas['PostIn'];
+
+/** Create a post (a draft, or scheduled when the input has `schedule_at`); answers it with its targets. */
+export function createPost(workspaceId: string, input: PostInput, signal?: AbortSignal): Promise<Post> {
+	return unwrap(
+		client.POST('/api/workspaces/{workspace_id}/posts', { params: { path: { workspace_id: workspaceId } }, body: input, signal })
+	);
+}
+
+/** `POST .../captions` and `.../captions/stream`: a brief, the platforms, and the controls (tone, length, emoji, hashtags, alternatives). */
+export type CaptionsInput = Schemas['CaptionsIn'];
+/** One checked caption: `source` is model, repaired or fallback; `changes` says what PostWizard changed. */
+export type CaptionVariant = Schemas['CaptionVariantOut'];
+export type PlatformCaptions = Schemas['PlatformCaptionsOut'];
+
+/**
+ * Start streaming captions (Server-Sent Events: `token`, `variants`, then `done` or `error`; read
+ * them with `readCaptionEvents` in compose-captions.ts). Bad input and the hourly limit are refused
+ * before the stream starts, as an {@link ApiError}.
+ */
+export async function streamCaptions(
+	workspaceId: string,
+	input: CaptionsInput,
+	signal?: AbortSignal
+): Promise<ReadableStream<Uint8Array>> {
+	const stream = await unwrap(
+		client.POST('/api/workspaces/{workspace_id}/captions/stream', {
+			params: { path: { workspace_id: workspaceId } },
+			body: input,
+			headers: { Accept: 'text/event-stream, application/problem+json' },
+			parseAs: 'stream',
+			signal
+		})
+	);
+	if (!stream) throw new ApiError({ type: 'about:blank', title: 'No captions', status: 0, detail: 'The server sent no captions. Try again.' });
+	return stream as ReadableStream<Uint8Array>;
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { postBody, resolveWallTime, wallTimeIn, zoneOffset } from './compose';
+
+describe('resolveWallTime', () => {
+	it('maps a wall time in a zone to its UTC instant', () => {
+		expect(resolveWallTime('2026-07-01T14:30', 'Europe/Berlin')).toEqual({
+			kind: 'ok',
+			instant: new Date('2026-07-01T12:30:00Z'),
+			repeated: false
+		});
+		expect(resolveWallTime('2026-01-15T09:00', 'America/New_York')).toMatchObject({
+			instant: new Date('2026-01-15T14:00:00Z')
+		});
+	});
+
+	it('refuses a time the clocks skip (spring forward)', () => {
+		expect(resolveWallTime('2026-03-29T02:30', 'Europe/Berlin')).toEqual({ kind: 'gap' });
+		expect(resolveWallTime('2026-03-08T02:15', 'America/New_York')).toEqual({ kind: 'gap' });
+	});
+
+	it('takes the first occurrence of a repeated hour (fall back), and says it repeats', () => {
+		expect(resolveWallTime('2026-10-25T02:30', 'Europe/Berlin')).toEqual({
+			kind: 'ok',
+			instant: new Date('2026-10-25T00:30:00Z'),
+			repeated: true
+		});
+	});
+
+	it('knows empty and malformed input', () => {
+		expect(resolveWallTime('', 'UTC')).toEqual({ kind: 'empty' });
+		expect(resolveWallTime('tomorrow', 'UTC')).toEqual({ kind: 'invalid' });
+	});
+});
+
+describe('zoneOffset and wallTimeIn', () => {
+	it('gives the offset and the wall time a few minutes ahead', () => {
+		expect(zoneOffset(Date.parse('2026-07-01T00:00:00Z'), 'Europe/Berlin')).toBe(2 * 3600_000);
+		expect(wallTimeIn(new Date('2026-12-01T13:00:30Z'), 'Asia/Kolkata', 2)).toBe('2026-12-01T18:32');
+	});
+});
+
+describe('postBody', () => {
+	const draft = {
+		text: 'Base',
+		channelIds: ['a', 'b'],
+		campaignId: '',
+		variants: { a: 'Only for a', b: '   ', c: 'not selected' },
+		scheduleAt: '2026-12-01T14:05',
+		zone: 'Europe/Berlin'
+	};
+
+	it('keeps variants of selected channels that have text, and no schedule for a draft', () => {
+		expect(postBody(draft, false)).toEqual({ text: 'Base', channel_ids: ['a', 'b'], variants: { a: 'Only for a' } });
+	});
+
+	it('schedules with the wall time and the zone, and the campaign when one is picked', () => {
+		expect(postBody({ ...draft, campaignId: 'k' }, true)).toEqual({
+			text: 'Base',
+			channel_ids: ['a', 'b'],
+			variants: { a: 'Only for a' },
+			campaign_id: 'k',
+			schedule_at: '2026-12-01T14:05:00',
+			timezone: 'Europe/Berlin'
+		});
+	});
+});
