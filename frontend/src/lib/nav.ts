@@ -32,9 +32,14 @@ export const sections: readonly Section[] = [
 		description: 'Connect social accounts, check token health and reconnect before a post would fail.'
 	},
 	{
+		href: '/team',
+		label: 'Team',
+		description: 'Members and their roles, invitations by link, and whether posts need approval before scheduling.'
+	},
+	{
 		href: '/settings',
 		label: 'Settings',
-		description: 'Workspace members and roles, approvals, API tokens, webhooks and the AI caption endpoint.'
+		description: 'API tokens, webhooks and the AI caption endpoint.'
 	}
 ];
 
