@@ -645,3 +645,33 @@ export async function streamCaptions(
 	if (!stream) throw new ApiError({ type: 'about:blank', title: 'No captions', status: 0, detail: 'The server sent no captions. Try again.' });
 	return stream as ReadableStream<Uint8Array>;
 }
+
+// ----- calendar ------------------------------------------------------------------------
+
+/** One scheduled target in the calendar: its post, channel, instant (and the zone it was scheduled in), state, preview. */
+export type CalendarEntry = Schemas['CalendarEntryOut'];
+/** `GET .../calendar` filters: `start`/`end` instants (required), `channel_id` (repeatable), `campaign_id`. */
+export type CalendarQuery = paths['/api/workspaces/{workspace_id}/calendar']['get']['parameters']['query'];
+
+/** Targets scheduled in [start, end). */
+export function getCalendar(workspaceId: string, query: CalendarQuery, signal?: AbortSignal): Promise<CalendarEntry[]> {
+	return unwrap(
+		client.GET('/api/workspaces/{workspace_id}/calendar', { params: { path: { workspace_id: workspaceId }, query }, signal })
+	);
+}
+
+/** Move a scheduled post (or some of its targets) to `at`, a wall-clock time in `timezone`; a past time or a locked target is refused. */
+export function reschedulePost(
+	workspaceId: string,
+	postId: string,
+	body: Schemas['RescheduleIn'],
+	signal?: AbortSignal
+): Promise<Post> {
+	return unwrap(
+		client.POST('/api/workspaces/{workspace_id}/posts/{post_id}/reschedule', {
+			params: { path: { workspace_id: workspaceId, post_id: postId } },
+			body,
+			signal
+		})
+	);
+}
