@@ -31,6 +31,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.shared.database_errors import database_unreachable
 from adapters.shared.event_store import PostWizardEvents
 from adapters.shared.tracking import projection_set_aside, projection_tracking
 
@@ -38,9 +39,9 @@ log = logging.getLogger(__name__)
 _LOCK_KEY = 0x706F7374  # any constant shared by every process running this projector
 _LOCK_NOT_AVAILABLE = "55P03"
 LOCK_TIMEOUT = "10s"
-# SQLSTATE classes that say the database, not the event, is the problem: connection, rollback
-# (deadlock, serialization), resources, lock/object state, operator intervention, system, internal.
-_DATABASE_TROUBLE = ("08", "40", "53", "55", "57", "58", "XX")
+# Besides an outage (`database_unreachable`), SQLSTATE classes that say the database is busy or broken,
+# not the event: rollback (deadlock, serialization), resources, lock/object state, system, internal.
+_DATABASE_BUSY = ("40", "53", "55", "58", "XX")
 _ERROR_LENGTH = 2000
 WAITING = "waiting: an earlier event of this aggregate is set aside"
 
@@ -88,12 +89,10 @@ class ReplayOutcome:
 def sets_aside(exc: BaseException) -> bool:
     """Whether a projection failure is the event's or the projection's fault (set it aside) rather
     than the database's (raise: the whole batch is retried later, nothing is set aside)."""
-    if isinstance(exc, DBAPIError):
-        if exc.connection_invalidated:
-            return False
-        sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
-        return not sqlstate.startswith(_DATABASE_TROUBLE)
-    return isinstance(exc, Exception)
+    if not isinstance(exc, Exception) or database_unreachable(exc):
+        return False
+    sqlstate = str(getattr(exc.orig, "sqlstate", None) or "") if isinstance(exc, DBAPIError) else ""
+    return not sqlstate.startswith(_DATABASE_BUSY)
 
 
 def _describe(exc: BaseException) -> str:
