@@ -5,57 +5,26 @@ policy shows that a violation would be seen."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import shutil
-import time
 import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import pytest
-from playwright.async_api import Browser, Page, Route, async_playwright
+from playwright.async_api import Browser, Page, Route
 
-from tests.integration.ui_server import served_demo, served_ui
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-# Every violation the page sees, as "<directive> <blocked URI>", collected from the first script on.
-RECORD_VIOLATIONS = """window.__violations = [];
-document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"""
+from tests.integration.browser import (  # noqa: F401  (browser and ui_url are fixtures)
+    RECORD_VIOLATIONS,
+    browser,
+    ui_url,
+    until,
+)
+from tests.integration.ui_server import served_demo
 
 
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    assert Path(CHROMIUM).exists() or shutil.which("chromium"), \
-        "the browser test needs Debian's Chromium: `make install` as root installs it, else `sudo apt-get install chromium`"
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        await chromium.close()
-
-
-@pytest.fixture(scope="module")
-async def ui_url(container, settings) -> AsyncIterator[str]:
-    async with served_ui(container, settings) as url:
-        yield url
-
-
-async def _watched_page(browser: Browser) -> tuple[Page, list[str]]:
-    page = await browser.new_page()
+async def _watched_page(chromium: Browser) -> tuple[Page, list[str]]:
+    page = await chromium.new_page()
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text))
     await page.add_init_script(RECORD_VIOLATIONS)
     return page, console
-
-
-async def _until(page: Page, expression: str, timeout: float = 15) -> None:
-    """Poll from here: Playwright's wait_for_function evaluates strings in the page, which the CSP refuses."""
-    deadline = time.monotonic() + timeout
-    while not await page.evaluate(expression):
-        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
-        await asyncio.sleep(0.05)
 
 
 async def _violations(page: Page, console: list[str]) -> list[str]:
@@ -63,7 +32,7 @@ async def _violations(page: Page, console: list[str]) -> list[str]:
     return reported + [text for text in console if "Content Security Policy" in text]
 
 
-async def test_the_built_ui_runs_under_its_policy(browser, ui_url):
+async def test_the_built_ui_runs_under_its_policy(browser, ui_url):  # noqa: F811
     page, console = await _watched_page(browser)
     try:
         response = await page.goto(f"{ui_url}/")
@@ -89,7 +58,7 @@ async def test_the_built_ui_runs_under_its_policy(browser, ui_url):
         await page.close()
 
 
-async def test_a_violation_would_be_seen(browser, ui_url):
+async def test_a_violation_would_be_seen(browser, ui_url):  # noqa: F811
     """Control: the same page with its script hash taken out of the policy does not start."""
     page, console = await _watched_page(browser)
 
@@ -101,23 +70,23 @@ async def test_a_violation_would_be_seen(browser, ui_url):
     try:
         await page.route(f"{ui_url}/", without_hash)
         await page.goto(f"{ui_url}/")
-        await _until(page, "window.__violations.length > 0")
+        await until(page, "window.__violations.length > 0")
         assert any(v.startswith("script-src") for v in await _violations(page, console))
         assert await page.get_by_role("heading", name="Log in to PostWizard").count() == 0
     finally:
         await page.close()
 
 
-async def test_docs_render_offline_under_their_policy(browser, ui_url):
+async def test_docs_render_offline_under_their_policy(browser, ui_url):  # noqa: F811
     """Swagger UI and ReDoc come from this origin (the fastapi-offline wheel), so /docs and /redoc
     render every operation with no internet and no policy violation."""
     page, console = await _watched_page(browser)
     try:
         await page.route(lambda url: not url.startswith(ui_url), lambda route: route.abort())  # no internet, as here
         await page.goto(f"{ui_url}/docs")
-        await _until(page, "document.querySelectorAll('.opblock').length >= 40")
+        await until(page, "document.querySelectorAll('.opblock').length >= 40")
         await page.goto(f"{ui_url}/redoc")
-        await _until(page, "document.querySelectorAll('[data-section-id^=\\'operation/\\']').length >= 40")
+        await until(page, "document.querySelectorAll('[data-section-id^=\\'operation/\\']').length >= 40")
         # ReDoc's footer links its vendor logo from their CDN: refused, so nothing leaves this origin.
         redoc_logo = "https://cdn.redoc.ly/redoc/logo-mini.svg"
         assert [v for v in await _violations(page, console) if redoc_logo not in v] == []
@@ -125,28 +94,28 @@ async def test_docs_render_offline_under_their_policy(browser, ui_url):
         await page.close()
 
 
-async def test_demo_consent_pages_work_under_the_simulator_policy(browser, settings, database):
+async def test_demo_consent_pages_work_under_the_simulator_policy(browser, settings, database):  # noqa: F811
     """`serve --demo`: the simulator's Mastodon and X consent pages (no script, inline styles, a form
     posting to this origin, then a redirect to the OAuth callback) connect a channel."""
-    async with served_demo(settings, database) as ui_url:
-        await _connect_through_consent_pages(browser, ui_url)
+    async with served_demo(settings, database) as demo_url:
+        await _connect_through_consent_pages(browser, demo_url)
 
 
-async def _connect_through_consent_pages(browser: Browser, ui_url: str) -> None:
-    context = await browser.new_context()
+async def _connect_through_consent_pages(chromium: Browser, base_url: str) -> None:
+    context = await chromium.new_context()
     page = await context.new_page()
     await page.add_init_script(RECORD_VIOLATIONS)
     try:
         email = f"demo-{uuid.uuid4().hex[:8]}@example.com"
         account = {"email": email, "password": "correct horse battery"}
-        await context.request.post(f"{ui_url}/api/auth/signup", data={**account, "name": "Dee", "workspace_name": "D"})
-        me = await (await context.request.post(f"{ui_url}/api/auth/login", data=account)).json()
+        await context.request.post(f"{base_url}/api/auth/signup", data={**account, "name": "Dee", "workspace_name": "D"})
+        me = await (await context.request.post(f"{base_url}/api/auth/login", data=account)).json()
         for platform, extra in (("mastodon", {"instance_url": "sandbox.social"}), ("x", {})):
-            r = await context.request.post(f"{ui_url}/api/workspaces/{me['workspaces'][0]['id']}/channels/connect",
+            r = await context.request.post(f"{base_url}/api/workspaces/{me['workspaces'][0]['id']}/channels/connect",
                                            data={"platform": platform, **extra}, headers={"X-CSRF-Token": me["csrf_token"]})
             assert r.status == 200, await r.text()
             authorization_url = (await r.json())["authorization_url"]
-            assert authorization_url.startswith(f"{ui_url}/simulator/")
+            assert authorization_url.startswith(f"{base_url}/simulator/")
             consent = await page.goto(authorization_url)
             assert "script-src 'none'" in consent.headers["content-security-policy"]
             await page.locator("button[type=submit]").first.click()  # Authorize

@@ -21,8 +21,8 @@ from adapters.identity.password_hasher import Argon2PasswordHasher
 from entrypoints.api.app import create_app
 from entrypoints.container import build_container, shutdown
 from entrypoints.settings import Settings
+from tests.integration.browser import CHROMIUM, CHROMIUM_ARGS, RECORD_VIOLATIONS
 from tests.integration.conftest import _free_port, _served
-from tests.integration.test_browser_csp import CHROMIUM, CHROMIUM_ARGS, RECORD_VIOLATIONS
 from tests.integration.ui_server import UI_BUILD
 
 SCREENSHOTS = Path("/tmp/pw")

@@ -19,8 +19,7 @@ from playwright.async_api import Browser, Page, async_playwright
 
 from application.identity.commands import CreateApiToken
 from application.identity.create_api_token import CreateApiTokenHandler
-from tests.integration.browser import new_email, sign_up, ui_url  # noqa: F401  (ui_url is a fixture)
-from tests.integration.test_browser_csp import CHROMIUM, CHROMIUM_ARGS, RECORD_VIOLATIONS
+from tests.integration.browser import CHROMIUM, CHROMIUM_ARGS, RECORD_VIOLATIONS, new_email, sign_up, ui_url  # noqa: F401  (ui_url is a fixture)
 
 SCREENSHOTS = Path("/tmp/pw")
 
