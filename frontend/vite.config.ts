@@ -1,4 +1,5 @@
 import { sveltekit } from '@sveltejs/kit/vite';
+import { svelteTesting } from '@testing-library/svelte/vite';
 import { defineConfig } from 'vitest/config';
 
 // The FastAPI backend (`postwizard api` / `postwizard serve`) listens here in development.
@@ -12,7 +13,8 @@ const proxy = {
 };
 
 export default defineConfig({
-	plugins: [sveltekit()],
+	// svelteTesting: component tests mount the browser build of Svelte and clean up after each test.
+	plugins: [sveltekit(), svelteTesting()],
 	server: { proxy },
 	preview: { proxy },
 	test: {
