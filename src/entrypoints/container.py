@@ -59,6 +59,7 @@ from application.identity.log_in import LogInHandler
 from application.identity.log_out import LogOutHandler
 from application.identity.resolve_actor import ResolveActorHandler
 from application.identity.revoke_api_token import RevokeApiTokenHandler
+from application.identity.set_time_zone import SetTimeZoneHandler
 from application.identity.sign_up import SignUpHandler
 from application.identity.update_workspace_settings import UpdateWorkspaceSettingsHandler
 from application.publishing.cancel_post import CancelPostHandler
@@ -156,6 +157,7 @@ class Container(containers.DeclarativeContainer):
     list_api_tokens = providers.Singleton(ListApiTokensHandler, uow, clock)
     revoke_api_token = providers.Singleton(RevokeApiTokenHandler, uow, clock)
     get_me = providers.Singleton(GetMeHandler, uow)
+    set_time_zone = providers.Singleton(SetTimeZoneHandler, uow)
     list_members = providers.Singleton(ListMembersHandler, uow)
 
     # channels

@@ -26,6 +26,7 @@ def _cases(ids: dict[str, str]) -> list[tuple[str, str, dict | None, int, str]]:
         ("POST", "/api/auth/tokens", {"name": ""}, 422, "name"),
         ("POST", "/api/auth/tokens", {"name": "x", "expires_in_days": 0}, 422, "expires_in_days"),
         ("DELETE", "/api/auth/tokens/{token_id}", None, 404, ""),
+        ("PATCH", "/api/auth/me", {"time_zone": "Mars/Olympus"}, 422, "time_zone"),
         ("POST", "/api/auth/signup", {"email": "a@example.com", "password": "long enough passphrase", "name": "A",
                                       "invitation_token": "made-up"}, 422, "invitation_token"),
         ("POST", "/api/workspaces", {"name": "   "}, 422, "name"),

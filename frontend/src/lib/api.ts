@@ -316,6 +316,11 @@ export function getMe(signal?: AbortSignal): Promise<Me> {
 	return unwrap(client.GET('/api/auth/me', { signal }));
 }
 
+/** `PATCH /api/auth/me`: choose the zone times are shown in (null follows the browser's); answers the new `me`. */
+export function setTimeZone(timeZone: string | null, signal?: AbortSignal): Promise<Me> {
+	return unwrap(client.PATCH('/api/auth/me', { body: { time_zone: timeZone }, signal }));
+}
+
 /** End the session on the server (it clears both cookies). Sends `X-CSRF-Token` like every POST. */
 export async function logout(signal?: AbortSignal): Promise<void> {
 	try {

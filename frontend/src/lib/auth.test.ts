@@ -17,6 +17,7 @@ const me: Me = {
 	id: 'u1',
 	email: 'ada@example.com',
 	name: 'Ada',
+	time_zone: 'Europe/Berlin',
 	workspaces: [
 		{ id: 'w1', name: 'Acme', role: 'owner', requires_approval: false },
 		{ id: 'w2', name: 'Globex', role: 'editor', requires_approval: true }
@@ -39,7 +40,7 @@ function stubFetch(...responses: Response[]) {
 
 function signedIn(): Session {
 	const session = new Session();
-	session.signIn({ user: { id: me.id, email: me.email, name: me.name }, workspaces: me.workspaces });
+	session.signIn({ user: { id: me.id, email: me.email, name: me.name, time_zone: null }, workspaces: me.workspaces });
 	return session;
 }
 
@@ -66,7 +67,7 @@ describe('restoreSession', () => {
 		expect(sent.method).toBe('GET');
 		expect(sent.credentials).toBe('same-origin');
 		expect(session.status).toBe('signed-in');
-		expect(session.user).toEqual({ id: 'u1', email: 'ada@example.com', name: 'Ada' });
+		expect(session.user).toEqual({ id: 'u1', email: 'ada@example.com', name: 'Ada', time_zone: 'Europe/Berlin' }); // the zone the user chose
 		expect(session.workspaces.map((w) => w.id)).toEqual(['w1', 'w2']);
 		expect(session.currentWorkspaceId).toBe('w1');
 		expect(session.currentWorkspace?.name).toBe('Acme');

@@ -58,7 +58,8 @@ export class Session {
 	);
 
 	signIn(result: { user: User; workspaces: WorkspaceMembership[] }): void {
-		this.user = { id: result.user.id, email: result.user.email, name: result.user.name };
+		const { id, email, name, time_zone } = result.user;
+		this.user = { id, email, name, time_zone: time_zone ?? null };
 		this.workspaces = result.workspaces;
 		this.currentWorkspaceId = pickWorkspace(result.workspaces, loadWorkspaceChoice());
 		this.problem = null;
@@ -81,6 +82,11 @@ export class Session {
 	unavailable(problem: string): void {
 		this.problem = problem;
 		this.status = 'unavailable';
+	}
+
+	/** The time zone the user chose (null: follow the browser's), as the server saved it. */
+	setTimeZone(zone: string | null): void {
+		if (this.user) this.user = { ...this.user, time_zone: zone };
 	}
 
 	/** Switch workspace and remember the choice; ids the user does not belong to are ignored. */

@@ -33,6 +33,9 @@ class SqlUsers:
     async def add(self, user: User) -> None:
         await self.conn.execute(users.insert().values(vars(user)))
 
+    async def set_time_zone(self, user_id: UUID, time_zone: str | None) -> None:
+        await self.conn.execute(update(users).where(users.c.id == user_id).values(time_zone=time_zone))
+
     async def none_yet(self) -> bool:
         await self.conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('postwizard:sign-up'))"))
         return (await self.conn.execute(select(users.c.id).limit(1))).first() is None

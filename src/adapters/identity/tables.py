@@ -11,6 +11,7 @@ users = Table(
     Column("name", Text, nullable=False),
     Column("password_hash", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("time_zone", Text),  # IANA name; NULL: screens use the browser's zone
 )
 
 workspaces = Table(

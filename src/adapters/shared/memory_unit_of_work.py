@@ -46,6 +46,10 @@ class _Users:
             raise RuleViolated("email_taken", "an account with this email exists")
         self.s.users[user.id] = copy.copy(user)
 
+    async def set_time_zone(self, user_id: UUID, time_zone: str | None) -> None:
+        if user_id in self.s.users:
+            self.s.users[user_id].time_zone = time_zone
+
     async def none_yet(self) -> bool:
         return not self.s.users
 

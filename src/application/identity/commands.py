@@ -112,5 +112,13 @@ class GetMe:
 
 
 @dataclass(frozen=True)
+class SetTimeZone:
+    """Choose the zone the screens show times in; None goes back to the browser's zone."""
+
+    user_id: UUID
+    time_zone: str | None
+
+
+@dataclass(frozen=True)
 class ListMembers:
     actor: Actor

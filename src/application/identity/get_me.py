@@ -18,6 +18,6 @@ class GetMeHandler:
             if user is None:
                 raise Unauthenticated("this account no longer exists")
             workspaces = await uow.memberships.of_user(user.id)
-        return MeView(id=user.id, email=user.email, name=user.name, workspaces=[
+        return MeView(id=user.id, email=user.email, name=user.name, time_zone=user.time_zone, workspaces=[
             WorkspaceView(id=w.id, name=w.name, role=role.value, requires_approval=w.requires_approval)
             for w, role in workspaces])

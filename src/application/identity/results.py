@@ -38,6 +38,7 @@ class MeView:
     email: str
     name: str
     workspaces: list[WorkspaceView]
+    time_zone: str | None = None
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 Rules:
 - an email identifies one user (case-insensitive); passwords follow `domain.identity.passwords`;
 - every workspace keeps at least one owner (the last owner cannot be demoted or removed);
-- an invitation is accepted by the invited email only, once, before it expires.
+- an invitation is accepted by the invited email only, once, before it expires;
+- a user's time zone is an IANA name the zone database knows, or none (screens then use the browser's).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from uuid import UUID
+from zoneinfo import available_timezones
 
 from domain.shared.errors import InvalidValue, RuleViolated
 from domain.shared.roles import Role
@@ -33,6 +36,26 @@ def check_name(value: str, field_name: str, limit: int = 120) -> str:
     return value
 
 
+# In the zone database's folder but not zones a person lives in (nor names a browser knows).
+_NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
+
+
+@cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(available_timezones()) - _NOT_PLACES
+
+
+def check_time_zone(name: str | None) -> str | None:
+    """A user's time zone: an IANA name ("Europe/Berlin", "UTC"), exactly as the zone database
+    spells it; None means not chosen."""
+    if name is None:
+        return None
+    if name not in _known_zones():
+        raise InvalidValue("time_zone", f"'{name}' is not an IANA time zone; use a name such as 'Europe/Berlin', "
+                                        "or null to follow the browser's zone")
+    return name
+
+
 @dataclass
 class User:
     id: UUID
@@ -40,6 +63,7 @@ class User:
     name: str
     password_hash: str
     created_at: datetime
+    time_zone: str | None = None
 
 
 @dataclass

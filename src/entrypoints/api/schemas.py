@@ -78,6 +78,8 @@ class UserOut(Out):
     id: UUID
     email: str
     name: str
+    time_zone: str | None = Field(description="the IANA zone the user chose for showing times; null: not chosen "
+                                              "(screens use the browser's zone)")
 
 
 class SessionOut(BaseModel):
@@ -88,6 +90,11 @@ class SessionOut(BaseModel):
 
 class MeOut(UserOut):
     workspaces: list[WorkspaceOut]
+
+
+class ProfileIn(Body):
+    time_zone: Annotated[str, StringConstraints(max_length=64)] | None = Field(
+        description="an IANA time zone such as Europe/Berlin; null follows the browser's zone")
 
 
 class ApiTokenIn(Body):

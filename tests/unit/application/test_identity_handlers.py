@@ -23,6 +23,7 @@ from application.identity.commands import (
     LogOut,
     ResolveActor,
     RevokeApiToken,
+    SetTimeZone,
     SignUp,
     UpdateWorkspaceSettings,
 )
@@ -33,6 +34,7 @@ from application.identity.log_in import LogInHandler
 from application.identity.ports import LoginThrottled
 from application.identity.results import SessionStarted
 from application.identity.revoke_api_token import RevokeApiTokenHandler
+from application.identity.set_time_zone import SetTimeZoneHandler
 from application.identity.sign_up import SignUpHandler
 from application.shared.errors import Forbidden, NotFound, Unauthenticated
 from domain.identity.login_throttle import LoginThrottlePolicy
@@ -379,6 +381,31 @@ async def test_one_person_owns_at_most_the_cap_of_workspaces(app, uow, clock, id
 async def test_get_me_of_a_deleted_account_is_unauthenticated(app):
     with pytest.raises(Unauthenticated):
         await app.get_me(GetMe(uuid4()))
+
+
+async def test_a_user_chooses_a_time_zone_and_goes_back_to_the_browsers(app, uow):
+    outcome = await app.sign_up(sign_up())
+    set_zone = SetTimeZoneHandler(uow)
+    assert (await app.get_me(GetMe(outcome.user_id))).time_zone is None  # not chosen at sign-up
+    assert await set_zone(SetTimeZone(outcome.user_id, "Europe/Berlin")) == "Europe/Berlin"
+    assert (await app.get_me(GetMe(outcome.user_id))).time_zone == "Europe/Berlin"
+    await set_zone(SetTimeZone(outcome.user_id, None))
+    assert uow.state.users[outcome.user_id].time_zone is None
+
+
+async def test_an_unknown_zone_is_refused_and_the_saved_one_kept(app, uow):
+    outcome = await app.sign_up(sign_up())
+    set_zone = SetTimeZoneHandler(uow)
+    await set_zone(SetTimeZone(outcome.user_id, "Asia/Tokyo"))
+    with pytest.raises(InvalidValue) as info:
+        await set_zone(SetTimeZone(outcome.user_id, "Berlin"))
+    assert info.value.field == "time_zone"
+    assert uow.state.users[outcome.user_id].time_zone == "Asia/Tokyo"
+
+
+async def test_a_deleted_account_cannot_choose_a_zone(uow):
+    with pytest.raises(Unauthenticated):
+        await SetTimeZoneHandler(uow)(SetTimeZone(uuid4(), "UTC"))
 
 
 async def test_owner_updates_workspace_settings(app, uow):

@@ -11,6 +11,7 @@ from domain.identity.model import (
     Invitation,
     Membership,
     check_name,
+    check_time_zone,
     ensure_owner_remains,
     normalise_email,
 )
@@ -72,6 +73,25 @@ def test_names_are_trimmed_and_bounded():
     assert field_of(lambda: check_name("   ", "workspace_name")) == "workspace_name"
     assert field_of(lambda: check_name("x" * 81, "name", limit=80)) == "name"
     assert check_name("x" * 80, "name", limit=80) == "x" * 80
+
+
+# --- a user's time zone -----------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["Europe/Berlin", "America/Argentina/Buenos_Aires", "UTC", "Asia/Kolkata"])
+def test_an_iana_zone_is_kept_as_spelled(name):
+    assert check_time_zone(name) == name
+
+
+def test_no_zone_means_follow_the_browser():
+    assert check_time_zone(None) is None
+
+
+@pytest.mark.parametrize("name", ["Mars/Olympus", "europe/berlin", " Europe/Berlin", "", "CET+1", "localtime",
+                                  "Factory", "../../etc/passwd", "Europe/"])
+def test_anything_else_is_refused_naming_time_zone_and_the_format(name):
+    with pytest.raises(InvalidValue) as info:
+        check_time_zone(name)
+    assert info.value.field == "time_zone" and "Europe/Berlin" in info.value.message
 
 
 # --- invitations ------------------------------------------------------------------------

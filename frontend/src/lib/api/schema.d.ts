@@ -57,7 +57,12 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update Me
+         * @description Choose the time zone your screens show times in (`null` follows the browser's). It is yours in every
+         *     workspace; posts already scheduled keep the zone they were scheduled in.
+         */
+        patch: operations["update_me_api_auth_me_patch"];
         trace?: never;
     };
     "/api/auth/signup": {
@@ -1318,6 +1323,11 @@ export interface components {
             id: string;
             /** Name */
             name: string;
+            /**
+             * Time Zone
+             * @description the IANA zone the user chose for showing times; null: not chosen (screens use the browser's zone)
+             */
+            time_zone: string | null;
             /** Workspaces */
             workspaces: components["schemas"]["WorkspaceOut"][];
         };
@@ -1424,6 +1434,14 @@ export interface components {
             media?: string[] | null;
             /** Text */
             text?: string | null;
+        };
+        /** ProfileIn */
+        ProfileIn: {
+            /**
+             * Time Zone
+             * @description an IANA time zone such as Europe/Berlin; null follows the browser's zone
+             */
+            time_zone: string | null;
         };
         /** RescheduleIn */
         RescheduleIn: {
@@ -1539,6 +1557,11 @@ export interface components {
             id: string;
             /** Name */
             name: string;
+            /**
+             * Time Zone
+             * @description the IANA zone the user chose for showing times; null: not chosen (screens use the browser's zone)
+             */
+            time_zone: string | null;
         };
         /** ValidationError */
         ValidationError: {
@@ -1665,6 +1688,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MeOut"];
+                };
+            };
+        };
+    };
+    update_me_api_auth_me_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

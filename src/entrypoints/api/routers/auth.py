@@ -1,4 +1,4 @@
-"""Sign up, log in and out, who am I, personal API tokens.
+"""Sign up, log in and out, who am I (and my time zone), personal API tokens.
 
 Logging out ends the browser session only: API tokens live on until they expire or are revoked
 (`DELETE /api/auth/tokens/{id}`), so scripts keep working when their owner logs out.
@@ -10,10 +10,20 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 
-from application.identity.commands import CreateApiToken, GetMe, ListApiTokens, LogIn, LogOut, RevokeApiToken, SignUp
+from application.identity.commands import CreateApiToken, GetMe, ListApiTokens, LogIn, LogOut, RevokeApiToken, SetTimeZone, SignUp
 from application.identity.results import SessionStarted
 from entrypoints.api.dependencies import CSRF_COOKIE, SESSION_COOKIE, ContainerDep, PrincipalDep
-from entrypoints.api.schemas import ApiTokenIn, ApiTokenListedOut, ApiTokenOut, LogInIn, MeOut, SessionOut, SignUpIn, SignUpOut
+from entrypoints.api.schemas import (
+    ApiTokenIn,
+    ApiTokenListedOut,
+    ApiTokenOut,
+    LogInIn,
+    MeOut,
+    ProfileIn,
+    SessionOut,
+    SignUpIn,
+    SignUpOut,
+)
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -68,6 +78,14 @@ async def log_out(request: Request, response: Response, who: PrincipalDep, c: Co
 
 @router.get("/me", response_model=MeOut)
 async def me(who: PrincipalDep, c: ContainerDep) -> MeOut:
+    return MeOut.model_validate(await c.get_me()(GetMe(who.user_id)))
+
+
+@router.patch("/me", response_model=MeOut)
+async def update_me(body: ProfileIn, who: PrincipalDep, c: ContainerDep) -> MeOut:
+    """Choose the time zone your screens show times in (`null` follows the browser's). It is yours in every
+    workspace; posts already scheduled keep the zone they were scheduled in."""
+    await c.set_time_zone()(SetTimeZone(user_id=who.user_id, time_zone=body.time_zone))
     return MeOut.model_validate(await c.get_me()(GetMe(who.user_id)))
 
 
