@@ -9,12 +9,15 @@ import type { Schemas } from './api';
 export type WallTime =
 	| { kind: 'empty' }
 	| { kind: 'invalid' }
-	/** The instant it maps to; `repeated` when the hour happens twice (the first occurrence is taken). */
-	| { kind: 'ok'; instant: Date; repeated: boolean }
-	/** Skipped: the clocks jump over it in that zone. */
-	| { kind: 'gap' };
+	/**
+	 * `occurrences`: the instants the wall time names, earliest first; two in the hour repeated when the
+	 * clocks go back. `instant`: the one meant, the first unless the value names its offset.
+	 */
+	| { kind: 'ok'; instant: Date; occurrences: Date[] }
+	/** Skipped: that night the clocks jump from the wall time `from` to `to` ("2027-03-28T02:00" to "…T03:00"). */
+	| { kind: 'gap'; from: string; to: string };
 
-const WALL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
+const WALL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?$/;
 
 /** The offset of `zone` from UTC at `instant`, in milliseconds (east positive). */
 export function zoneOffset(instant: number, zone: string): number {
@@ -33,23 +36,64 @@ export function zoneOffset(instant: number, zone: string): number {
 	return wall - Math.floor(instant / 1000) * 1000;
 }
 
-/** Resolve a wall time in `zone` as the backend does: a skipped time is refused, a repeated one takes its first occurrence. */
+/** The wall clock of `instant` in `zone` as a datetime-local value ("2027-03-28T03:00"). */
+function wallOf(instant: number, zone: string): string {
+	return new Date(instant + zoneOffset(instant, zone)).toISOString().slice(0, 16);
+}
+
+/** The instant the offset of `zone` changes between `before` and `after` (a day apart at most). */
+function transition(before: number, after: number, zone: string): number {
+	const first = zoneOffset(before, zone);
+	while (after - before > 60_000) {
+		const middle = before + Math.floor((after - before) / 2);
+		if (zoneOffset(middle, zone) === first) before = middle;
+		else after = middle;
+	}
+	return Math.floor(after / 60_000) * 60_000; // changes fall on whole minutes
+
+}
+
+function offsetMs(text: string): number {
+	if (text === 'Z') return 0;
+	const sign = text.startsWith('-') ? -1 : 1;
+	return sign * (Number(text.slice(1, 3)) * 60 + Number(text.slice(4, 6))) * 60_000;
+}
+
+/**
+ * Resolve a wall time in `zone` as the backend does: a skipped time is refused, a repeated one means its
+ * first occurrence, unless the value carries an offset ("2027-10-31T02:30:00+01:00") naming the other.
+ */
 export function resolveWallTime(value: string, zone: string): WallTime {
 	if (!value) return { kind: 'empty' };
 	const m = WALL.exec(value);
 	if (!m) return { kind: 'invalid' };
-	const [, y, mo, d, h, mi, s] = m;
+	const [, y, mo, d, h, mi, s, offset] = m;
 	const wall = Date.UTC(+y, +mo - 1, +d, +h, +mi, s ? +s : 0);
 	if (Number.isNaN(wall)) return { kind: 'invalid' };
 	const day = 24 * 3600 * 1000;
 	const offsets = new Set([zoneOffset(wall - day, zone), zoneOffset(wall, zone), zoneOffset(wall + day, zone)]);
-	const candidates = [...offsets]
-		.map((offset) => wall - offset)
+	const occurrences = [...new Set([...offsets].map((o) => wall - o))]
 		.filter((instant) => instant + zoneOffset(instant, zone) === wall)
 		.sort((a, b) => a - b);
-	const unique = [...new Set(candidates)];
-	if (!unique.length) return { kind: 'gap' };
-	return { kind: 'ok', instant: new Date(unique[0]), repeated: unique.length > 1 };
+	if (!occurrences.length) {
+		const at = transition(wall - day, wall + day, zone);
+		return { kind: 'gap', from: new Date(at + zoneOffset(at - 1, zone)).toISOString().slice(0, 16), to: wallOf(at, zone) };
+	}
+	let instant = occurrences[0];
+	if (offset) {
+		const named = wall - offsetMs(offset);
+		if (!occurrences.includes(named)) return { kind: 'invalid' };
+		instant = named;
+	}
+	return { kind: 'ok', instant: new Date(instant), occurrences: occurrences.map((o) => new Date(o)) };
+}
+
+/** The value naming one occurrence of a wall time exactly: "2027-10-31T02:30:00+01:00". */
+export function occurrenceValue(instant: Date, zone: string): string {
+	const offset = zoneOffset(instant.getTime(), zone) / 60_000;
+	const hours = String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0');
+	const minutes = String(Math.abs(offset) % 60).padStart(2, '0');
+	return `${wallOf(instant.getTime(), zone)}:00${offset < 0 ? '-' : '+'}${hours}:${minutes}`;
 }
 
 /** A datetime-local value `minutes` from `now` in `zone` ("2026-12-01T14:05"). */

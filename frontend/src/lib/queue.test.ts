@@ -163,7 +163,7 @@ describe('history', () => {
 		expect(describeEvent(entry('Drafted', {}), ctx)).toEqual({ who: 'Ann', what: 'created the post' });
 		expect(
 			describeEvent(entry('Scheduled', { at: '2026-06-03T07:00:00Z', timezone: 'America/New_York' }), ctx).what
-		).toBe('scheduled it for 3 Jun 2026, 03:00 America/New_York');
+		).toBe('scheduled it for 3 Jun 2026, 03:00 EDT (America/New_York)');
 		expect(describeEvent(entry('Cancelled', { channel_ids: [MASTO] }), ctx).what).toBe(
 			'cancelled Mastodon · @sandbox@sandbox.social'
 		);
