@@ -41,3 +41,15 @@ async def test_the_zone_is_each_users_own_and_needs_the_csrf_header(base_url):
     del bob.client.headers["X-CSRF-Token"]
     assert (await bob.client.patch("/api/auth/me", json={"time_zone": "UTC"})).status_code == 403
     assert (await bob.client.get("/api/auth/me")).json()["time_zone"] is None
+
+
+async def test_the_repeated_hour_is_scheduled_as_the_picker_sends_it(base_url):
+    """What the schedule picker relies on: a bare wall time in the hour the clocks repeat means its first
+    occurrence; the same time with its offset (the picker's 'the second') means the second."""
+    ann = await sign_up(base_url, "Ann")
+    channel = await ann.channel("bluesky", f"ann-{ann.user_id[:8]}.bsky.social")
+    first = await ann.draft([channel], "First", schedule_at="2027-10-31T02:30:00", timezone="Europe/Berlin")
+    second = await ann.draft([channel], "Second", schedule_at="2027-10-31T02:30:00+01:00", timezone="Europe/Berlin")
+    assert first["scheduled_at"] == "2027-10-31T00:30:00Z"  # CEST
+    assert second["scheduled_at"] == "2027-10-31T01:30:00Z"  # CET, an hour later
+    assert first["local_time"] == second["local_time"] == "2027-10-31T02:30:00"
