@@ -72,6 +72,9 @@ async def test_choose_a_zone_in_settings_and_every_screen_follows_it(browser, de
         assert f"Times are shown in {CHOSEN} (UTC+0" in await current.inner_text()
         assert "your setting" in await current.inner_text()
         await _both_widths(page, "settings_time_zone_saved")
+        await page.emulate_media(color_scheme="dark")
+        await check_screen(page, "settings_time_zone_saved_dark")
+        await page.emulate_media(color_scheme="light")
 
         # Compose names Berlin, and says the browser is elsewhere.
         await _open(page, "Compose")
