@@ -83,6 +83,15 @@ async def test_choose_a_zone_in_settings_and_every_screen_follows_it(browser, de
         assert await note.inner_text() == f"Times are in {CHOSEN}, your setting; this browser is in {BROWSER_ZONE}. " \
                                           "Change it in Settings."
         await page.get_by_role("textbox", name="Base text").fill("Winter opening hours")
+        # 02:30 on the night Berlin's clocks go back: the user picks which of the two, each with its UTC instant.
+        await page.get_by_label(f"Publish at ({CHOSEN})").fill("2027-10-31T02:30")
+        twice = page.get_by_role("group", name="02:30 happens twice in")
+        second = twice.get_by_role("radio", name="The second")
+        assert "1:30 AM UTC" in await twice.locator("label").filter(has_text="The second").inner_text()
+        await second.check()
+        assert "2:30 AM CET (Europe/Berlin) is Oct 31, 2027, 1:30 AM UTC" in await page.get_by_test_id("compose-utc").inner_text()
+        await _both_widths(page, "compose_repeated_hour")
+
         await page.get_by_label(f"Publish at ({CHOSEN})").fill("2027-12-01T09:00")
         utc = await page.get_by_test_id("compose-utc").inner_text()
         assert "Dec 1, 2027, 9:00 AM CET (Europe/Berlin) is Dec 1, 2027, 8:00 AM UTC" in utc, utc

@@ -50,7 +50,6 @@ function transition(before: number, after: number, zone: string): number {
 		else after = middle;
 	}
 	return Math.floor(after / 60_000) * 60_000; // changes fall on whole minutes
-
 }
 
 function offsetMs(text: string): number {
