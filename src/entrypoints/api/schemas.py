@@ -182,6 +182,8 @@ class MediaOut(BaseModel):
     size: int = Field(description="bytes")
     width: int = Field(description="pixels, as the image is shown")
     height: int
+    animated: bool = Field(default=False, description="animated images are sent unchanged, never fitted")
+    alt: str = Field(default="", description="the alt text (image description) platforms that honour it receive")
 
 
 class RetryIn(Body):
