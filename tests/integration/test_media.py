@@ -119,6 +119,13 @@ async def test_an_image_reads_back_with_its_alt_text_and_bytes_only_in_its_own_w
     content = await ann.get(f"/media/{ref}/content")
     assert (content.status_code, content.headers["content-type"], content.content) == (200, "image/png", data)
 
+    described = await ann.patch(f"/media/{ref}", {"alt": " a blue strip on white "})
+    assert (described.status_code, described.json()["alt"]) == (200, "a blue strip on white"), described.text
+    assert (await ann.get(f"/media/{ref}")).json()["alt"] == "a blue strip on white"
+    too_long = await ann.patch(f"/media/{ref}", {"alt": "x" * 1501})
+    assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "alt", too_long.text
+    assert (await bob.patch(f"/media/{ref}", {"alt": "mine now"})).status_code == 404
+
     for path in (f"/media/{ref}", f"/media/{ref}/content", "/media/media:" + "0" * 64, "/media/..%2Fsecrets/content"):
         r = await bob.get(path)
         assert r.status_code == 404, (path, r.text)

@@ -186,6 +186,10 @@ class MediaOut(BaseModel):
     alt: str = Field(default="", description="the alt text (image description) platforms that honour it receive")
 
 
+class MediaAltIn(Body):
+    alt: Annotated[str, StringConstraints(max_length=1500)]
+
+
 class RetryIn(Body):
     channel_id: UUID
 

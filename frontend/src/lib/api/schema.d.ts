@@ -530,7 +530,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Describe Media
+         * @description Change an image's alt text; posts carrying it publish the new one from then on.
+         */
+        patch: operations["describe_media_api_workspaces__workspace_id__media__ref__patch"];
         trace?: never;
     };
     "/api/workspaces/{workspace_id}/media/{ref}/content": {
@@ -1313,6 +1317,11 @@ export interface components {
             email: string;
             /** Password */
             password: string;
+        };
+        /** MediaAltIn */
+        MediaAltIn: {
+            /** Alt */
+            alt: string;
         };
         /** MediaOut */
         MediaOut: {
@@ -2613,6 +2622,42 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    describe_media_api_workspaces__workspace_id__media__ref__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ref: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MediaAltIn"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {

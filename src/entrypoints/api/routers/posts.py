@@ -23,13 +23,16 @@ from application.publishing.commands import (
     SetVariant,
     SubmitForReview,
 )
+from application.publishing.describe_media import DescribeMedia
 from application.publishing.get_media import GetMedia
+from application.publishing.ports import MediaRecord
 from application.publishing.upload_media import UploadMedia
 from application.shared.actor import Actor
 from entrypoints.api.dependencies import ActorDep, ContainerDep, ExpectedVersion, run
 from entrypoints.api.schemas import (
     CalendarEntryOut,
     CancelIn,
+    MediaAltIn,
     MediaOut,
     NoteIn,
     PostIn,
@@ -156,12 +159,22 @@ async def upload_media(actor: ActorDep, c: ContainerDep, file: UploadFile,
 MediaRef = Annotated[str, Path(max_length=200)]
 
 
+def _media_out(record: MediaRecord) -> MediaOut:
+    return MediaOut(ref=record.ref, mime_type=record.mime_type, size=record.byte_size, width=record.width,
+                    height=record.height, animated=record.animated, alt=record.alt)
+
+
 @router.get("/media/{ref}", response_model=MediaOut, tags=["media"])
 async def media_info(ref: MediaRef, actor: ActorDep, c: ContainerDep) -> MediaOut:
     """What an uploaded image of the workspace is: type, size, dimensions and alt text."""
-    record = await c.get_media().record(GetMedia(actor, ref))
-    return MediaOut(ref=record.ref, mime_type=record.mime_type, size=record.byte_size, width=record.width,
-                    height=record.height, animated=record.animated, alt=record.alt)
+    return _media_out(await c.get_media().record(GetMedia(actor, ref)))
+
+
+@router.patch("/media/{ref}", response_model=MediaOut, tags=["media"])
+async def describe_media(ref: MediaRef, body: MediaAltIn, actor: ActorDep, c: ContainerDep) -> MediaOut:
+    """Change an image's alt text; posts carrying it publish the new one from then on."""
+    record = await c.describe_media()(DescribeMedia(actor, ref, body.alt))
+    return _media_out(record)
 
 
 @router.get("/media/{ref}/content", tags=["media"], response_class=Response,
