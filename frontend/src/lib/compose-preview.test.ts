@@ -48,6 +48,29 @@ describe('fitIndex', () => {
 		expect(fitIndex('short', X, 280)).toBe(5);
 	});
 
+	it('finds the same cut as trying every prefix', () => {
+		const seg = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+		const naive = (text: string, rules: CountingRules, limit: number) => {
+			let best = 0;
+			for (const s of seg.segment(text)) {
+				const end = s.index + s.segment.length;
+				const prefix = text.slice(0, end);
+				if (countLength(rules, prefix) <= limit && (rules.max_bytes == null || new TextEncoder().encode(prefix).length <= rules.max_bytes)) best = end;
+				else break;
+			}
+			return best;
+		};
+		const texts = [
+			('Sale #spring @ann https://example.com/x 😀 ').repeat(30),
+			'日本語のテキスト👩‍👩‍👧 '.repeat(40),
+			'https://example.com/' + 'a'.repeat(400) + ' tail '.repeat(80),
+			'é'.repeat(700)
+		];
+		for (const text of texts)
+			for (const [rules, limit] of [[X, 280], [MASTODON, 500], [BLUESKY, 300], [MASTODON, 37]] as const)
+				expect(fitIndex(text, rules, limit), `${rules.counting} ${limit} ${text.slice(0, 20)}`).toBe(naive(text, rules, limit));
+	});
+
 	it('never splits an emoji and keeps to the byte cap', () => {
 		const text = '👩‍👩‍👧'.repeat(5);
 		expect(fitIndex(text, BLUESKY, 2)).toBe('👩‍👩‍👧'.length * 2);

@@ -71,30 +71,65 @@ const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /**
  * Where the text stops fitting: the UTF-16 index after the longest prefix (whole grapheme clusters)
- * whose length and bytes are within `limit` and the platform's byte cap; the text's length when it fits.
+ * whose length and bytes are within `limit` and the platform's byte cap; the text's length when it fits
+ * (`fitsWhole`: the caller's counter already knows). It runs per keystroke, so it counts prefixes of
+ * about the limit's size (`limit`, 2×`limit`, … code units, then halving between the last two) and
+ * finds cluster boundaries only where it looks, never segmenting the whole text.
  */
-export function fitIndex(text: string, rules: CountingRules | null | undefined, limit: number): number {
-	const fits = (end: number) => {
+export function fitIndex(text: string, rules: CountingRules | null | undefined, limit: number, fitsWhole?: boolean): number {
+	/** How far over `end`'s prefix is (<= 0: it fits): characters past the limit, or bytes past the cap. */
+	const excess = (end: number) => {
 		const prefix = text.slice(0, end);
 		const length = rules ? countLength(rules, prefix) : [...prefix].length;
-		return length <= limit && (rules?.max_bytes == null || countUtf8Bytes(prefix) <= rules.max_bytes);
+		const bytes = rules?.max_bytes == null ? -Infinity : countUtf8Bytes(prefix) - rules.max_bytes;
+		return Math.max(length - limit, bytes);
 	};
-	if (fits(text.length)) return text.length;
-	const bounds = [0];
-	for (const s of segmenter.segment(text)) bounds.push(s.index + s.segment.length);
-	let lo = 0; // bounds[lo] fits
-	let hi = bounds.length - 1; // bounds[hi] does not
-	while (hi - lo > 1) {
-		const mid = (lo + hi) >> 1;
-		if (fits(bounds[mid])) lo = mid;
-		else hi = mid;
+	if (fitsWhole ?? excess(text.length) <= 0) return text.length;
+	const segments = segmenter.segment(text);
+	const boundaryAt = (i: number) => segments.containing(i)?.index ?? text.length; // the cluster start at or before i
+	const after = (i: number) => {
+		const s = segments.containing(i);
+		return s ? s.index + s.segment.length : text.length;
+	};
+	let lo = 0; // a boundary that fits, `loExcess` (<= 0) over
+	let loExcess = -limit;
+	let hi = text.length; // a boundary that does not, `hiExcess` (> 0) over
+	let hiExcess = Infinity;
+	for (let step = Math.max(1, limit); step < hi; step *= 2) {
+		const b = boundaryAt(step);
+		if (b <= lo) continue;
+		const e = excess(b);
+		if (e > 0) {
+			[hi, hiExcess] = [b, e];
+			break;
+		}
+		[lo, loExcess] = [b, e];
 	}
-	return bounds[lo];
+	// Counts grow about linearly with the prefix, so guess where the limit falls between lo and hi;
+	// every other step halves instead, so a count that is not linear still ends in few steps.
+	for (let interpolate = true; ; interpolate = !interpolate) {
+		const guess =
+			interpolate && Number.isFinite(hiExcess)
+				? lo + Math.round(((hi - lo) * -loExcess) / (hiExcess - loExcess))
+				: (lo + hi) >> 1;
+		let mid = boundaryAt(Math.min(hi - 1, Math.max(lo + 1, guess)));
+		if (mid <= lo) mid = after(lo);
+		if (mid >= hi) return lo;
+		const e = excess(mid);
+		if (e <= 0) [lo, loExcess] = [mid, e];
+		else [hi, hiExcess] = [mid, e];
+	}
 }
 
-/** The text as `platform` renders it, marked past `limit` (counted with the counters' rules). */
-export function previewPieces(text: string, platform: string, rules: CountingRules | null | undefined, limit: number): Piece[] {
-	const cut = fitIndex(text, rules, limit);
+/** The text as `platform` renders it, marked past `limit` (counted with the counters' rules; `fitsWhole` as for `fitIndex`). */
+export function previewPieces(
+	text: string,
+	platform: string,
+	rules: CountingRules | null | undefined,
+	limit: number,
+	fitsWhole?: boolean
+): Piece[] {
+	const cut = fitIndex(text, rules, limit, fitsWhole);
 	const pieces: Piece[] = [];
 	const plain = (from: number, to: number) => {
 		if (from < cut && to > cut) {
