@@ -1,7 +1,8 @@
 """The Composer's images, previews and approval in a real browser (Debian's Chromium through Playwright)
 against `serve --demo`, where every platform is the simulator.
 
-Images: attach two through the file picker, see each channel's checks beside its counter (missing alt
+Images: attach two through the file picker (and a fake PNG the server refuses, shown on that image),
+see each channel's checks beside its counter (missing alt
 text; Bluesky will resize the 1.2 MB one), the per-platform previews (hashtag and mention highlighted,
 images instead of a link card), be refused scheduling until every image is described, reorder them,
 schedule, and see both images with their alt text on the post's page.
@@ -89,11 +90,22 @@ async def test_images_with_alt_text_checks_and_previews_then_scheduled(browser, 
         assert await _checks(page, "Mastodon").get_by_text("Image 2 will be resized").count() == 0  # 16 MB there
         assert await mastodon_preview.get_by_test_id("compose-preview-image").count() == 2
         assert await mastodon_preview.get_by_test_id("compose-link-card").count() == 0  # images instead of a card
+        # A file that only claims to be a PNG: the server's refusal is shown on that image, with what to do.
+        await page.get_by_test_id("compose-media-input").set_input_files(
+            [{"name": "fake.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n<html></html>"}])
+        refused = page.get_by_test_id("compose-image").filter(has_text="fake.png")
+        await refused.get_by_role("alert").filter(has_text="Could not upload fake.png").wait_for()
+        assert "Remove it" in await refused.get_by_role("alert").inner_text()
         await check_screen(page, "compose_media")
         await page.set_viewport_size(NARROW)
         await check_screen(page, "compose_media_390")
         assert await page.evaluate("document.documentElement.scrollWidth <= 390")
+        await page.emulate_media(color_scheme="dark")
+        await check_screen(page, "compose_media_390_dark")
+        await page.emulate_media(color_scheme="light")
         await page.set_viewport_size(WIDE)
+        await refused.get_by_role("button", name=re.compile(r"^Remove ?image 3$")).click()
+        await refused.wait_for(state="detached")
 
         # Scheduling is refused until every image is described; the alt text fields say so.
         when = (datetime.now(UTC) + timedelta(minutes=30)).astimezone(ZoneInfo(ZONE))

@@ -59,6 +59,16 @@ describe('mediaChecks', () => {
 		expect(refusal.message).toMatch(/animated .* upload a smaller one/);
 	});
 
+	it('uses the limits the channel’s server reported instead of the platform’s defaults', () => {
+		const mastodon = mediaRulesOf({
+			platforms: { mastodon: { max_media: 4, requires_media: false, images: { max_bytes: 16_777_216, max_side: null, max_pixels: 33_177_600, max_alt: 1500 } } }
+		}).mastodon;
+		expect(mediaChecks([image({ size: 400_000 })], mastodon, 'Mastodon')).toEqual([]);
+		expect(mediaChecks([image({ size: 400_000 })], mastodon, 'Mastodon', { image_max_bytes: 300_000, image_max_pixels: null })).toEqual([
+			{ level: 'note', message: 'Image 1 will be resized for Mastodon: 400 KB is over its 300 KB limit.' }
+		]);
+	});
+
 	it('asks for alt text where the platform carries it, and notes where it will be cut', () => {
 		expect(mediaChecks([image(), image({ alt: '  ' })], RULES.x, 'X')).toEqual([
 			{ level: 'error', message: 'Image 2 has no alt text: describe it, X reads it to people who cannot see the image.' }

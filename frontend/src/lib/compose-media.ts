@@ -92,12 +92,24 @@ function overLimits(image: Attachment, limits: ImageRules): string | null {
 	return reasons.length ? reasons.join(' and ') : null;
 }
 
+/** What a channel's server reported for images (a Mastodon instance's own limits); null: the platform's default. */
+export interface ReportedImageLimits {
+	image_max_bytes?: number | null;
+	image_max_pixels?: number | null;
+}
+
 /**
  * The checks for one channel: `name` is the platform's name ("Bluesky"); `rules` null means the
- * platform's rules are unknown (nothing is checked). Images still uploading or refused are the
- * Composer's own concern, not a platform's, so only uploaded ones are checked.
+ * platform's rules are unknown (nothing is checked); `reported` replaces the default limits, as
+ * publishing does. Images still uploading or refused are the Composer's own concern, not a
+ * platform's, so only uploaded ones are checked.
  */
-export function mediaChecks(images: readonly Attachment[], rules: MediaRules | null | undefined, name: string): MediaCheck[] {
+export function mediaChecks(
+	images: readonly Attachment[],
+	rules: MediaRules | null | undefined,
+	name: string,
+	reported: ReportedImageLimits = {}
+): MediaCheck[] {
 	if (!rules) return [];
 	const checks: MediaCheck[] = [];
 	const count = images.length;
@@ -108,7 +120,11 @@ export function mediaChecks(images: readonly Attachment[], rules: MediaRules | n
 		});
 	if (rules.requires_media && count === 0)
 		checks.push({ level: 'error', message: `${name} needs at least one image: add one.` });
-	const limits = rules.images;
+	const limits = rules.images && {
+		...rules.images,
+		max_bytes: reported.image_max_bytes ?? rules.images.max_bytes,
+		max_pixels: reported.image_max_pixels ?? rules.images.max_pixels
+	};
 	if (!limits) return checks;
 	images.forEach((image, i) => {
 		if (image.state !== 'ready') return;

@@ -208,6 +208,10 @@ class ChannelOut(Out):
     text_limit: int = Field(description="most characters a post may have: the platform's reported limit or its default")
     text_limit_reported: bool = Field(
         description="true when text_limit is what the server reported (a Mastodon instance's own)")
+    image_max_bytes: int | None = Field(
+        default=None, description="largest image the server reported it takes (a Mastodon instance's own); "
+                                  "null: the platform's default in /api/platforms/rules")
+    image_max_pixels: int | None = Field(default=None, description="most pixels per image the server reported; null as above")
 
 
 # ----- campaigns -----------------------------------------------------------------------

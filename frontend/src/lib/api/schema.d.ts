@@ -1204,6 +1204,16 @@ export interface components {
              * Format: uuid
              */
             id: string;
+            /**
+             * Image Max Bytes
+             * @description largest image the server reported it takes (a Mastodon instance's own); null: the platform's default in /api/platforms/rules
+             */
+            image_max_bytes?: number | null;
+            /**
+             * Image Max Pixels
+             * @description most pixels per image the server reported; null as above
+             */
+            image_max_pixels?: number | null;
             /** Platform */
             platform: string;
             /**

@@ -20,7 +20,9 @@ function channel(platform: string, limit: number): Channel {
 		token_expires_at: null,
 		base_url: 'https://example.social',
 		text_limit: limit,
-		text_limit_reported: false
+		text_limit_reported: false,
+		image_max_bytes: null,
+		image_max_pixels: null
 	};
 }
 
