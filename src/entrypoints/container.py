@@ -64,7 +64,9 @@ from application.identity.sign_up import SignUpHandler
 from application.identity.update_workspace_settings import UpdateWorkspaceSettingsHandler
 from application.publishing.cancel_post import CancelPostHandler
 from application.publishing.create_draft_post import CreateDraftPostHandler
+from application.publishing.describe_media import DescribeMediaHandler
 from application.publishing.edit_post import EditPostHandler
+from application.publishing.get_media import GetMediaHandler
 from application.publishing.publish_target import PublishTargetHandler
 from application.publishing.queries import CalendarRangeHandler, GetPostHandler, ListPostsHandler
 from application.publishing.reschedule_post import ReschedulePostHandler
@@ -196,6 +198,8 @@ class Container(containers.DeclarativeContainer):
     media_store = providers.Singleton(FileMediaStore, providers.Callable(_media_root, settings.provided.data_dir))
     images = providers.Singleton(PillowImages)
     upload_media = providers.Singleton(UploadMediaHandler, media_store, images, uow, clock, settings.provided.max_upload_bytes)
+    get_media = providers.Singleton(GetMediaHandler, media_store, uow)
+    describe_media = providers.Singleton(DescribeMediaHandler, uow)
     publish_target = providers.Singleton(PublishTargetHandler, event_store, uow, platforms, token_keeper, clock, ids,
                                          media_store, images)
 

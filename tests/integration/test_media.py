@@ -105,6 +105,32 @@ async def test_a_post_may_only_use_images_uploaded_to_its_own_workspace(base_url
     assert (await ann.patch(f"/posts/{post['id']}", {"media": []})).status_code == 200
 
 
+async def test_an_image_reads_back_with_its_alt_text_and_bytes_only_in_its_own_workspace(base_url):
+    ann, bob = await sign_up(base_url), await sign_up(base_url, "Bob")
+    data = small_png(40, 20)
+    uploaded = (await upload(ann, data, alt="  a blue strip  ")).json()
+    assert (uploaded["alt"], uploaded["animated"]) == ("a blue strip", False)
+    ref = uploaded["ref"]
+
+    info = await ann.get(f"/media/{ref}")
+    assert info.status_code == 200, info.text
+    assert {k: info.json()[k] for k in ("alt", "width", "height", "size")} == {
+        "alt": "a blue strip", "width": 40, "height": 20, "size": len(data)}
+    content = await ann.get(f"/media/{ref}/content")
+    assert (content.status_code, content.headers["content-type"], content.content) == (200, "image/png", data)
+
+    described = await ann.patch(f"/media/{ref}", {"alt": " a blue strip on white "})
+    assert (described.status_code, described.json()["alt"]) == (200, "a blue strip on white"), described.text
+    assert (await ann.get(f"/media/{ref}")).json()["alt"] == "a blue strip on white"
+    too_long = await ann.patch(f"/media/{ref}", {"alt": "x" * 1501})
+    assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "alt", too_long.text
+    assert (await bob.patch(f"/media/{ref}", {"alt": "mine now"})).status_code == 404
+
+    for path in (f"/media/{ref}", f"/media/{ref}/content", "/media/media:" + "0" * 64, "/media/..%2Fsecrets/content"):
+        r = await bob.get(path)
+        assert r.status_code == 404, (path, r.text)
+
+
 async def wait_published(user: ApiUser, post_id: str, timeout: float = 45) -> dict:
     deadline = time.monotonic() + timeout
     while True:

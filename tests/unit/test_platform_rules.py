@@ -254,3 +254,11 @@ def test_rules_json_round_trips_and_covers_every_platform():
                       "requires_media", "max_media", "supports_threads", "max_bytes"):
             assert entry[field] == getattr(rules, field)
         assert entry["counting_description"]
+
+
+def test_rules_json_carries_the_image_limits_publishing_fits_to():
+    platforms = rules_as_json()["platforms"]
+    assert platforms["bluesky"]["images"] == {"max_bytes": 1_000_000, "max_side": 2000, "max_pixels": None, "max_alt": None}
+    assert platforms["x"]["images"]["max_bytes"] == 5_000_000 and platforms["x"]["images"]["max_alt"] == 1000
+    assert platforms["mastodon"]["images"]["max_alt"] == 1500
+    assert platforms["facebook"]["images"] is None

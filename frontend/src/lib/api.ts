@@ -680,3 +680,116 @@ export function reschedulePost(
 		})
 	);
 }
+
+// ----- media ---------------------------------------------------------------------------
+
+/** An uploaded image: `ref` goes in a post's `media`; size in bytes, dimensions, whether it moves, its alt text. */
+export type MediaInfo = Schemas['MediaOut'];
+
+/**
+ * `POST .../media` (multipart `file` + `alt`), reporting upload progress as a fraction 0..1. Sent
+ * with XMLHttpRequest because fetch cannot report upload progress; a refusal becomes the same
+ * {@link ApiError} every other call throws (a 422 names the field: `file` or `alt`).
+ */
+export function uploadMedia(
+	workspaceId: string,
+	file: Blob,
+	alt: string,
+	onprogress?: (fraction: number) => void,
+	signal?: AbortSignal
+): Promise<MediaInfo> {
+	return new Promise((resolve, reject) => {
+		const xhr = new XMLHttpRequest();
+		xhr.open('POST', `/api/workspaces/${encodeURIComponent(workspaceId)}/media`);
+		xhr.setRequestHeader('Accept', 'application/json, application/problem+json');
+		const token = csrfToken();
+		if (token) xhr.setRequestHeader(CSRF_HEADER, token);
+		xhr.upload.onprogress = (e) => {
+			if (e.lengthComputable && e.total) onprogress?.(e.loaded / e.total);
+		};
+		xhr.onload = () => {
+			const response = new Response(xhr.responseText || null, {
+				status: xhr.status,
+				statusText: xhr.statusText,
+				headers: { 'content-type': xhr.getResponseHeader('content-type') ?? '' }
+			});
+			let body: unknown = null;
+			try {
+				body = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+			} catch {
+				body = null;
+			}
+			if (response.ok) resolve(body as MediaInfo);
+			else reject(new ApiError(toProblem(isJson(response) ? body : null, response)));
+		};
+		xhr.onerror = () => reject(new ApiError(genericProblem(0)));
+		xhr.onabort = () => reject(new DOMException('The upload was stopped.', 'AbortError'));
+		signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+		const form = new FormData();
+		form.append('file', file, (file as File).name ?? 'image');
+		form.append('alt', alt);
+		xhr.send(form);
+	});
+}
+
+/** An uploaded image's record (size, dimensions, alt text). */
+export function getMediaInfo(workspaceId: string, ref: string, signal?: AbortSignal): Promise<MediaInfo> {
+	return unwrap(
+		client.GET('/api/workspaces/{workspace_id}/media/{ref}', { params: { path: { workspace_id: workspaceId, ref } }, signal })
+	);
+}
+
+/** Where an uploaded image's bytes are served (same origin, for an `<img src>`). */
+export function mediaContentUrl(workspaceId: string, ref: string): string {
+	return `/api/workspaces/${encodeURIComponent(workspaceId)}/media/${encodeURIComponent(ref)}/content`;
+}
+
+// ----- review --------------------------------------------------------------------------
+
+/** Send a draft for review (workspaces that require approval; editors and owners). */
+export function submitPost(workspaceId: string, postId: string, signal?: AbortSignal): Promise<Post> {
+	return unwrap(
+		client.POST('/api/workspaces/{workspace_id}/posts/{post_id}/submit', {
+			params: { path: { workspace_id: workspaceId, post_id: postId } },
+			signal
+		})
+	);
+}
+
+/** Approve a post in review, or send it back to its editor with a note (reviewers and owners). */
+export function reviewPost(
+	workspaceId: string,
+	postId: string,
+	decision: 'approve' | 'request-changes',
+	note: string,
+	signal?: AbortSignal
+): Promise<Post> {
+	const init = { params: { path: { workspace_id: workspaceId, post_id: postId } }, body: { note }, signal };
+	return unwrap(
+		decision === 'approve'
+			? client.POST('/api/workspaces/{workspace_id}/posts/{post_id}/approve', init)
+			: client.POST('/api/workspaces/{workspace_id}/posts/{post_id}/request-changes', init)
+	);
+}
+
+/** Schedule a draft (or an approved post) at `at`, a wall-clock time in `timezone`. */
+export function schedulePost(workspaceId: string, postId: string, body: Schemas['ScheduleIn'], signal?: AbortSignal): Promise<Post> {
+	return unwrap(
+		client.POST('/api/workspaces/{workspace_id}/posts/{post_id}/schedule', {
+			params: { path: { workspace_id: workspaceId, post_id: postId } },
+			body,
+			signal
+		})
+	);
+}
+
+/** Change an uploaded image's alt text (what platforms read to people who cannot see it). */
+export function describeMedia(workspaceId: string, ref: string, alt: string, signal?: AbortSignal): Promise<MediaInfo> {
+	return unwrap(
+		client.PATCH('/api/workspaces/{workspace_id}/media/{ref}', {
+			params: { path: { workspace_id: workspaceId, ref } },
+			body: { alt },
+			signal
+		})
+	);
+}

@@ -55,6 +55,7 @@ describe('postBody', () => {
 
 	it('keeps variants of selected channels that have text, and no schedule for a draft', () => {
 		expect(postBody(draft, false)).toEqual({ text: 'Base', channel_ids: ['a', 'b'], variants: { a: 'Only for a' } });
+		expect(postBody({ ...draft, media: ['media:1', 'media:2'] }, false).media).toEqual(['media:1', 'media:2']);
 	});
 
 	it('schedules with the wall time and the zone, and the campaign when one is picked', () => {

@@ -108,6 +108,8 @@ export interface Draft {
 	campaignId: string;
 	/** Variant text per channel; blank ones are left out (the base text is used). */
 	variants: Readonly<Record<string, string>>;
+	/** Uploaded images' refs, in the order they are shown; none when absent. */
+	media?: readonly string[];
 	/** The datetime-local value; '' for a draft. */
 	scheduleAt: string;
 	zone: string;
@@ -122,6 +124,7 @@ export function postBody(draft: Draft, schedule: boolean): Schemas['PostIn'] {
 	}
 	const body: Schemas['PostIn'] = { text: draft.text, channel_ids: [...draft.channelIds], variants };
 	if (draft.campaignId) body.campaign_id = draft.campaignId;
+	if (draft.media?.length) body.media = [...draft.media];
 	if (schedule) {
 		body.schedule_at = draft.scheduleAt.length === 16 ? `${draft.scheduleAt}:00` : draft.scheduleAt;
 		body.timezone = draft.zone;

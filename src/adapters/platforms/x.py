@@ -42,7 +42,8 @@ from application.publishing.ports import (
 )
 from domain.engagement.engagement import Counters
 from domain.publishing.states import FailureReason
-from domain.shared.platforms import rules_for
+from domain.shared.platforms import Platform, rules_for
+from domain.shared.platforms.images import ALT_LIMITS
 
 DEFAULT_SCOPES = "tweet.read tweet.write users.read offline.access media.write"
 CHUNK_SIZE = 4 * 1024 * 1024          # bytes per APPEND segment
@@ -265,7 +266,7 @@ class XPlatform:
             raise PlatformError(FailureReason.UNKNOWN.value, "X's media upload answer has no media id")
         if item.alt:
             response = await send(self._client, "POST", f"{api}/2/media/metadata", headers=headers,
-                                  json={"id": media_id, "metadata": {"alt_text": {"text": item.alt[:1000]}}})
+                                  json={"id": media_id, "metadata": {"alt_text": {"text": item.alt[:ALT_LIMITS[Platform.X]]}}})
             self._checked(response, media=True)
         return media_id
 

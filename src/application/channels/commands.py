@@ -37,6 +37,8 @@ class ChannelView:
     base_url: str = ""
     text_limit: int = 0
     text_limit_reported: bool = False
+    image_max_bytes: int | None = None   # what the platform reported (a Mastodon instance's own); None: its default
+    image_max_pixels: int | None = None
 
 
 @dataclass(frozen=True)

@@ -64,4 +64,5 @@ def view(channel: Channel, clock: Clock) -> ChannelView:
                        display_name=channel.display_name, health=channel.health(now).value, health_reason=reason,
                        health_fix=fix, token_expires_at=channel.token_expires_at if channel.connected and not channel.refreshable else None,
                        base_url=channel.base_url, text_limit=channel.text_limit(),
-                       text_limit_reported=channel.max_characters is not None)
+                       text_limit_reported=channel.max_characters is not None,
+                       image_max_bytes=channel.max_image_bytes, image_max_pixels=channel.max_image_pixels)

@@ -39,6 +39,8 @@ class UploadedMedia:
     size: int
     width: int
     height: int
+    animated: bool = False
+    alt: str = ""
 
 
 class UploadMediaHandler:
@@ -60,4 +62,5 @@ class UploadMediaHandler:
         async with self.uow() as uow:
             await uow.media.add(record)
             await uow.commit()
-        return UploadedMedia(ref=ref, mime_type=mime, size=facts.byte_size, width=facts.width, height=facts.height)
+        return UploadedMedia(ref=ref, mime_type=mime, size=facts.byte_size, width=facts.width, height=facts.height,
+                             animated=facts.animated, alt=alt)

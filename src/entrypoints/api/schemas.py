@@ -189,6 +189,12 @@ class MediaOut(BaseModel):
     size: int = Field(description="bytes")
     width: int = Field(description="pixels, as the image is shown")
     height: int
+    animated: bool = Field(default=False, description="animated images are sent unchanged, never fitted")
+    alt: str = Field(default="", description="the alt text (image description) platforms that honour it receive")
+
+
+class MediaAltIn(Body):
+    alt: Annotated[str, StringConstraints(max_length=1500)]
 
 
 class RetryIn(Body):
@@ -209,6 +215,10 @@ class ChannelOut(Out):
     text_limit: int = Field(description="most characters a post may have: the platform's reported limit or its default")
     text_limit_reported: bool = Field(
         description="true when text_limit is what the server reported (a Mastodon instance's own)")
+    image_max_bytes: int | None = Field(
+        default=None, description="largest image the server reported it takes (a Mastodon instance's own); "
+                                  "null: the platform's default in /api/platforms/rules")
+    image_max_pixels: int | None = Field(default=None, description="most pixels per image the server reported; null as above")
 
 
 # ----- campaigns -----------------------------------------------------------------------

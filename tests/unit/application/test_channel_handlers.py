@@ -73,11 +73,13 @@ async def test_channels_list_their_health_advice_and_text_limit(app, uow, clock)
     mine = await app.channel(owner, "mastodon")
     stored = uow.state.channels[mine]
     stored.connected, stored.base_url, stored.max_characters = True, "https://example.social", 11000
+    stored.max_image_bytes, stored.max_image_pixels = 300_000, 8_294_400
     stored.needs_reconnect("The instance refused our token (401).")
     [listed] = await app.list_channels(ListChannels(owner.actor))
     assert (listed.health, listed.health_reason) == ("needs_reconnect", "The instance refused our token (401).")
     assert "Reconnect this channel" in listed.health_fix
     assert (listed.base_url, listed.text_limit, listed.text_limit_reported) == ("https://example.social", 11000, True)
+    assert (listed.image_max_bytes, listed.image_max_pixels) == (300_000, 8_294_400)
     stored.max_characters, stored.revoked = None, False
     [listed] = await app.list_channels(ListChannels(owner.actor))
     assert (listed.health, listed.health_reason, listed.health_fix) == ("ok", "", "")

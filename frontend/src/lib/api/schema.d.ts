@@ -518,6 +518,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace_id}/media/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Media Info
+         * @description What an uploaded image of the workspace is: type, size, dimensions and alt text.
+         */
+        get: operations["media_info_api_workspaces__workspace_id__media__ref__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Describe Media
+         * @description Change an image's alt text; posts carrying it publish the new one from then on.
+         */
+        patch: operations["describe_media_api_workspaces__workspace_id__media__ref__patch"];
+        trace?: never;
+    };
+    "/api/workspaces/{workspace_id}/media/{ref}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Media Content
+         * @description The image's bytes as uploaded (never changed; stored by content, so cached for a day).
+         */
+        get: operations["media_content_api_workspaces__workspace_id__media__ref__content_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace_id}/members": {
         parameters: {
             query?: never;
@@ -1165,6 +1209,16 @@ export interface components {
              * Format: uuid
              */
             id: string;
+            /**
+             * Image Max Bytes
+             * @description largest image the server reported it takes (a Mastodon instance's own); null: the platform's default in /api/platforms/rules
+             */
+            image_max_bytes?: number | null;
+            /**
+             * Image Max Pixels
+             * @description most pixels per image the server reported; null as above
+             */
+            image_max_pixels?: number | null;
             /** Platform */
             platform: string;
             /**
@@ -1279,8 +1333,25 @@ export interface components {
             /** Password */
             password: string;
         };
+        /** MediaAltIn */
+        MediaAltIn: {
+            /** Alt */
+            alt: string;
+        };
         /** MediaOut */
         MediaOut: {
+            /**
+             * Alt
+             * @description the alt text (image description) platforms that honour it receive
+             * @default
+             */
+            alt?: string;
+            /**
+             * Animated
+             * @description animated images are sent unchanged, never fitted
+             * @default false
+             */
+            animated?: boolean;
             /** Height */
             height: number;
             /** Mime Type */
@@ -2593,6 +2664,106 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MediaOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    media_info_api_workspaces__workspace_id__media__ref__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ref: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    describe_media_api_workspaces__workspace_id__media__ref__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ref: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MediaAltIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    media_content_api_workspaces__workspace_id__media__ref__content_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ref: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the image as uploaded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": unknown;
                 };
             };
             /** @description Validation Error */

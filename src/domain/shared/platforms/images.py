@@ -33,6 +33,9 @@ BLUESKY_MAX_SIDE = 2000
 X_MAX_BYTES = 5_000_000
 MASTODON_DEFAULT_BYTES = 16 * 1024 * 1024
 MASTODON_DEFAULT_PIXELS = 33_177_600
+# Alt text: X takes at most 1,000 characters [v: XDOC media metadata]; Mastodon 1,500
+# [v: mastodon MediaAttachment::MAX_DESCRIPTION_LENGTH]; Bluesky documents no limit.
+ALT_LIMITS: dict[Platform, int] = {Platform.X: 1000, Platform.MASTODON: 1500}
 
 JPEG_QUALITIES = (85, 70)   # tried in turn at each size before going smaller
 MIN_SIDE = 320              # a longest side below this is no longer worth publishing
@@ -90,6 +93,11 @@ def image_limits(platform: Platform | str, *, max_bytes: int | None = None,
     if platform is Platform.MASTODON:
         return ImageLimits(max_bytes=max_bytes or MASTODON_DEFAULT_BYTES, max_pixels=max_pixels or MASTODON_DEFAULT_PIXELS)
     return None
+
+
+def max_alt_length(platform: Platform | str) -> int | None:
+    """The most characters of alt text the platform keeps; None: no documented limit."""
+    return ALT_LIMITS.get(parse_platform(platform))
 
 
 def within_dimensions(width: int, height: int, limits: ImageLimits) -> bool:

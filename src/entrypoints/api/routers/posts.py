@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Form, Query, Response, UploadFile
+from fastapi import APIRouter, Form, Path, Query, Response, UploadFile
 
 from application.publishing.commands import (
     ApprovePost,
@@ -23,12 +23,16 @@ from application.publishing.commands import (
     SetVariant,
     SubmitForReview,
 )
+from application.publishing.describe_media import DescribeMedia
+from application.publishing.get_media import GetMedia
+from application.publishing.ports import MediaRecord
 from application.publishing.upload_media import UploadMedia
 from application.shared.actor import Actor
 from entrypoints.api.dependencies import ActorDep, ContainerDep, ExpectedVersion, run
 from entrypoints.api.schemas import (
     CalendarEntryOut,
     CancelIn,
+    MediaAltIn,
     MediaOut,
     NoteIn,
     PostIn,
@@ -149,7 +153,37 @@ async def upload_media(actor: ActorDep, c: ContainerDep, file: UploadFile,
     The file is spooled to disk as it arrives (a body over the limit is cut with 413) and decoded from there."""
     uploaded = await c.upload_media()(UploadMedia(actor, file.file, file.size or 0, alt))
     return MediaOut(ref=uploaded.ref, mime_type=uploaded.mime_type, size=uploaded.size, width=uploaded.width,
-                    height=uploaded.height)
+                    height=uploaded.height, animated=uploaded.animated, alt=uploaded.alt)
+
+
+MediaRef = Annotated[str, Path(max_length=200)]
+
+
+def _media_out(record: MediaRecord) -> MediaOut:
+    return MediaOut(ref=record.ref, mime_type=record.mime_type, size=record.byte_size, width=record.width,
+                    height=record.height, animated=record.animated, alt=record.alt)
+
+
+@router.get("/media/{ref}", response_model=MediaOut, tags=["media"])
+async def media_info(ref: MediaRef, actor: ActorDep, c: ContainerDep) -> MediaOut:
+    """What an uploaded image of the workspace is: type, size, dimensions and alt text."""
+    return _media_out(await c.get_media().record(GetMedia(actor, ref)))
+
+
+@router.patch("/media/{ref}", response_model=MediaOut, tags=["media"])
+async def describe_media(ref: MediaRef, body: MediaAltIn, actor: ActorDep, c: ContainerDep) -> MediaOut:
+    """Change an image's alt text; posts carrying it publish the new one from then on."""
+    record = await c.describe_media()(DescribeMedia(actor, ref, body.alt))
+    return _media_out(record)
+
+
+@router.get("/media/{ref}/content", tags=["media"], response_class=Response,
+            responses={200: {"content": {"image/*": {}}, "description": "the image as uploaded"}})
+async def media_content(ref: MediaRef, actor: ActorDep, c: ContainerDep) -> Response:
+    """The image's bytes as uploaded (never changed; stored by content, so cached for a day)."""
+    content = await c.get_media()(GetMedia(actor, ref))
+    return Response(content.data, media_type=content.record.mime_type,
+                    headers={"Cache-Control": "private, max-age=86400"})
 
 
 @router.get("/calendar", response_model=list[CalendarEntryOut], tags=["calendar"])
