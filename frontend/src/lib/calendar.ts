@@ -233,9 +233,76 @@ export function monthGrid(date: string, entries: readonly CalendarEntry[], zone:
 	);
 }
 
-/** The hour (0–23, wall clock in `zone`) an entry is at; for the week and day views' rows. */
-export function hourOf(entry: CalendarEntry, zone: string): number {
-	return wallClock(entry.scheduled_at, zone).hour;
+/** Chips a month cell shows; the rest are one "+N more" link to that day. */
+export const MONTH_CHIPS = 3;
+
+// ----- hours of a day (week and day views) -----------------------------------------------
+
+const HOUR = 3600000;
+
+/** One hour of a day on the wall clock: 23, 24 or 25 of them, a repeated hour twice (its offset tells them apart). */
+export interface HourSlot {
+	day: string;
+	/** 0–23 on the wall clock. */
+	hour: number;
+	/** The second time this hour is on the clock (clocks went back). */
+	again: boolean;
+	/** Its first instant (ms). */
+	start: number;
+	/** Minutes `zone` is ahead of UTC during it. */
+	offset: number;
+}
+
+/** `date`'s hours in `zone` from its first instant to the next day's, an hour apart. */
+export function hourSlots(date: string, zone: string): HourSlot[] {
+	const end = startOfDay(addDays(date, 1), zone).getTime();
+	const slots: HourSlot[] = [];
+	for (let start = startOfDay(date, zone).getTime(); start < end; start += HOUR) {
+		const hour = wallClock(start, zone).hour;
+		slots.push({ day: date, hour, again: slots.some((s) => s.hour === hour), start, offset: offsetAt(start, zone) });
+	}
+	return slots;
+}
+
+/** "2027-10-31 2" for a slot, "2027-10-31 2 again" for the repeated one: what a drop target names. */
+export function slotKey(slot: Pick<HourSlot, 'day' | 'hour' | 'again'>): string {
+	return `${slot.day} ${slot.hour}${slot.again ? ' again' : ''}`;
+}
+
+/** The slot of `slots` an instant falls in; null when it is outside them. */
+export function slotAt(slots: readonly HourSlot[], instant: string | number): HourSlot | null {
+	const ms = new Date(instant).getTime();
+	return slots.find((s) => s.start <= ms && ms < s.start + HOUR) ?? null;
+}
+
+/** One row of the week/day grid: an hour, twice when some shown day repeats it (then labelled with each offset). */
+export interface HourRow {
+	hour: number;
+	again: boolean;
+	/** "02:00", or "02:00 UTC+2" / "02:00 UTC+1" for a repeated hour. */
+	label: string;
+}
+
+/** The rows for the shown days: every wall-clock hour any of them has, a repeated hour as two rows. */
+export function hourRows(slotsByDay: readonly HourSlot[][]): HourRow[] {
+	const all = slotsByDay.flat();
+	const rows = new Map<string, HourRow>();
+	for (const slot of all) {
+		const key = slotKey({ ...slot, day: '' });
+		if (rows.has(key)) continue;
+		// On the day that repeats this hour, each of its two slots: their offsets are the labels.
+		const second = all.find((s) => s.again && s.hour === slot.hour);
+		const twin = second && (slot.again ? second : all.find((s) => s.day === second.day && s.hour === slot.hour && !s.again));
+		rows.set(key, { hour: slot.hour, again: slot.again, label: `${pad(slot.hour)}:00${twin ? ` ${offsetLabel(twin.offset)}` : ''}` });
+	}
+	return [...rows.values()].sort((a, b) => a.hour - b.hour || Number(a.again) - Number(b.again));
+}
+
+/** "UTC+2", "UTC-4", "UTC+5:30": an offset in minutes as a reader says it. */
+export function offsetLabel(minutes: number): string {
+	const sign = minutes < 0 ? '-' : '+';
+	const abs = Math.abs(minutes);
+	return `UTC${sign}${Math.floor(abs / 60)}${abs % 60 ? `:${pad(abs % 60)}` : ''}`;
 }
 
 /** Entries the state filter keeps (all when `states` is empty). */
@@ -245,20 +312,22 @@ export function filterStates(entries: readonly CalendarEntry[], states: readonly
 
 // ----- rescheduling ----------------------------------------------------------------------
 
-/** `YYYY-MM-DDTHH:MM`: the wall-clock `at` the reschedule route takes with a `timezone`. */
-export function wallTime(date: string, hour: number, minute: number): string {
-	return `${date}T${pad(hour)}:${pad(minute)}`;
-}
-
-/** Dropped on another day (month view): the same wall-clock time on that day, in `zone`. */
+/**
+ * Dropped on another day: the instant of the same wall-clock time on that day in `zone` (so 10:00
+ * stays 10:00 across a DST change; a time the clocks skip becomes the time after the jump).
+ */
 export function movedToDay(entry: Pick<CalendarEntry, 'scheduled_at'>, day: string, zone: string): string {
 	const w = wallClock(entry.scheduled_at, zone);
-	return wallTime(day, w.hour, w.minute);
+	return instantOf(day, w.hour, w.minute, zone).toISOString();
 }
 
-/** Dropped on a slot (week/day view): the slot's hour, keeping the minutes. */
-export function movedToSlot(entry: Pick<CalendarEntry, 'scheduled_at'>, day: string, hour: number, zone: string): string {
-	return wallTime(day, hour, wallClock(entry.scheduled_at, zone).minute);
+/**
+ * Dropped on a slot (week/day view): that hour, keeping the minutes. An instant, not a wall-clock
+ * time, because a repeated hour's two slots read the same on the clock.
+ */
+export function movedToSlot(entry: Pick<CalendarEntry, 'scheduled_at'>, slot: Pick<HourSlot, 'start'>, zone: string): string {
+	const minute = wallClock(entry.scheduled_at, zone).minute;
+	return new Date(slot.start + minute * 60000).toISOString();
 }
 
 // ----- the URL ---------------------------------------------------------------------------
