@@ -144,7 +144,7 @@ describe('the month grid', () => {
 
 	it('puts entries in their local days across the October change', () => {
 		const entries = [entry('2027-10-31T22:30:00Z'), entry('2027-10-30T22:30:00Z'), entry('2027-10-31T00:30:00Z')];
-		const grid = monthGrid('2027-10-01', entries, 'Europe/Paris', '2027-10-31');
+		const grid = monthGrid('2027-10-01', groupByDay(entries, 'Europe/Paris'), '2027-10-31');
 		const cells = grid.flat();
 		expect(cells.find((c) => c.date === '2027-10-31')?.entries.map((e) => e.scheduled_at)).toEqual([
 			'2027-10-30T22:30:00Z', // 00:30 CEST
@@ -162,7 +162,7 @@ describe('the month grid', () => {
 			entry(new Date(base + i * 43 * 60000 * 1.03).toISOString(), { post_id: `p${i}` })
 		);
 		const started = performance.now();
-		const grid = monthGrid('2027-03-01', entries, 'Europe/Paris', '2027-03-10');
+		const grid = monthGrid('2027-03-01', groupByDay(entries, 'Europe/Paris'), '2027-03-10');
 		const elapsed = performance.now() - started;
 		console.info(`month grid for 1,000 entries: ${elapsed.toFixed(1)} ms`);
 		expect(grid.flat().reduce((n, c) => n + c.entries.length, 0)).toBe(1000);

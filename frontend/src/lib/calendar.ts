@@ -131,9 +131,23 @@ export function wallClock(instant: Date | number | string, zone: string): WallCl
 	};
 }
 
-/** The calendar day in `zone` on which `instant` falls. */
+/** Per zone, days already met as [first instant, next day's first instant, date]. */
+const knownDays = new Map<string, [number, number, string][]>();
+
+/**
+ * The calendar day in `zone` on which `instant` falls. Reading the clock through Intl is slow, so a
+ * day once found is remembered with its bounds: a month of 1,000 posts asks Intl about its ~31 days,
+ * not about every post.
+ */
 export function dayOf(instant: Date | number | string, zone: string): string {
-	return wallClock(instant, zone).date;
+	const ms = new Date(instant).getTime();
+	let days = knownDays.get(zone);
+	if (!days) knownDays.set(zone, (days = []));
+	for (const [start, end, date] of days) if (start <= ms && ms < end) return date;
+	const date = wallClock(ms, zone).date;
+	if (days.length > 400) days.length = 0;
+	days.push([startOfDay(date, zone).getTime(), startOfDay(addDays(date, 1), zone).getTime(), date]);
+	return date;
 }
 
 /** Minutes `zone` is ahead of UTC at `ms`. */
@@ -165,7 +179,7 @@ export function instantOf(date: string, hour: number, minute: number, zone: stri
 /** The instant `date` begins in `zone` (its first instant, even when midnight is skipped). */
 export function startOfDay(date: string, zone: string): Date {
 	const start = instantOf(date, 0, 0, zone);
-	return dayOf(start, zone) === date ? start : instantOf(date, 1, 0, zone);
+	return wallClock(start, zone).date === date ? start : instantOf(date, 1, 0, zone);
 }
 
 /** Hours in `date` in `zone`: 23, 24 or 25 across DST changes. */
@@ -225,9 +239,8 @@ export interface MonthCell {
 	entries: CalendarEntry[];
 }
 
-/** The month grid of `date` with the entries in their days (in `zone`). */
-export function monthGrid(date: string, entries: readonly CalendarEntry[], zone: string, today: string): MonthCell[][] {
-	const byDay = groupByDay(entries, zone);
+/** The month grid of `date` with the entries in their days (as {@link groupByDay} made them). */
+export function monthGrid(date: string, byDay: ReadonlyMap<string, CalendarEntry[]>, today: string): MonthCell[][] {
 	return monthWeeks(date).map((week) =>
 		week.map((day) => ({ date: day, inMonth: inMonth(day, date), isToday: day === today, entries: byDay.get(day) ?? [] }))
 	);
@@ -361,22 +374,32 @@ export function queryHref(q: CalendarQuery): string {
 	return `/calendar?${params}`;
 }
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** One Intl.DateTimeFormat per locale and options: making one costs far more than using it, and a month view formats ~200 times. */
+function formatter(locale: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+	const key = `${locale ?? ''} ${JSON.stringify(options)}`;
+	let f = dateFormats.get(key);
+	if (!f) dateFormats.set(key, (f = new Intl.DateTimeFormat(locale, options)));
+	return f;
+}
+
 /** "March 2027", "Week of 22 Mar 2027", "Sunday, 28 March 2027". */
 export function viewTitle(view: CalendarView, date: string, locale?: string): string {
 	const d = civil(date);
-	const fmt = (o: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, { ...o, timeZone: 'UTC' }).format(d);
+	const fmt = (o: Intl.DateTimeFormatOptions) => formatter(locale, { ...o, timeZone: 'UTC' }).format(d);
 	if (view === 'month' || view === 'list') return fmt({ month: 'long', year: 'numeric' });
 	if (view === 'day') return fmt({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 	const start = civil(startOfWeek(date));
-	return `Week of ${new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(start)}`;
+	return `Week of ${formatter(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(start)}`;
 }
 
 /** A civil date as words ("Mon, Mar 22"), never shifted by a zone. */
 export function dayLabel(date: string, options: Intl.DateTimeFormatOptions, locale?: string): string {
-	return new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' }).format(civil(date));
+	return formatter(locale, { ...options, timeZone: 'UTC' }).format(civil(date));
 }
 
 /** "09:30" on the wall clock of `zone`. */
 export function timeLabel(iso: string, zone: string, locale?: string): string {
-	return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', timeZone: zone }).format(new Date(iso));
+	return formatter(locale, { hour: '2-digit', minute: '2-digit', timeZone: zone }).format(new Date(iso));
 }
