@@ -205,6 +205,11 @@ export function viewRange(view: CalendarView, date: string, zone: string): { sta
 	};
 }
 
+/** What to ask the calendar API for to show `q` in `zone`: the view's instants and its filters. */
+export function calendarRequest(q: CalendarQuery, zone: string) {
+	return { ...viewRange(q.view, q.date, zone), channel_id: q.channel ? [q.channel] : undefined, campaign_id: q.campaign || undefined };
+}
+
 /** The date the previous/next button goes to. */
 export function shift(view: CalendarView, date: string, direction: -1 | 1): string {
 	if (view === 'month' || view === 'list') return addMonths(date, direction);

@@ -61,6 +61,8 @@ export class Session {
 		this.user = { id: result.user.id, email: result.user.email, name: result.user.name };
 		this.workspaces = result.workspaces;
 		this.currentWorkspaceId = pickWorkspace(result.workspaces, loadWorkspaceChoice());
+		// Remembered even when not chosen: the next visit's first requests start with it, before /me answers.
+		if (this.currentWorkspaceId) saveWorkspaceChoice(this.currentWorkspaceId);
 		this.problem = null;
 		this.status = 'signed-in';
 	}
