@@ -167,3 +167,76 @@ async def test_calendar_views_filter_drag_and_undo(browser, demo_url):
     finally:
         await context.close()
     assert time.monotonic() - started < 30
+
+
+async def test_calendar_dst_days_and_a_refused_move(browser, demo_url):
+    """The 25-hour day shows 02:00 twice (each with its offset) and the 23-hour day has no 02:00; the day
+    view opens at the first post, in its row, and a drop on the second 02:00 lands there. A post another
+    tab cancelled meanwhile cannot move: the chip goes back and the server's reason says what to do."""
+    started = time.monotonic()
+    context = await browser.new_context(timezone_id=ZONE, locale="en-US")
+    page = await context.new_page()
+    await page.add_init_script(RECORD_VIOLATIONS)
+    await page.set_viewport_size(WIDE)
+    try:
+        await sign_up(page, demo_url, name="Emil", workspace="Emil's bakery", email=new_email("calendar-dst"))
+        await connect_bluesky(page)
+        await schedule_post(page, "Clocks go back tonight: an extra hour of baking", datetime(2027, 10, 31, 10, 0))
+
+        # A shared link to the day view of 31 October 2027: 25 rows, 02:00 UTC+2 then 02:00 UTC+1.
+        await page.goto(f"{demo_url}/calendar?view=day&date=2027-10-31")
+        hours = page.get_by_test_id("calendar-hours")
+        chip = hours.locator("td[data-slot='2027-10-31 10'] [data-testid=calendar-entry]")
+        await chip.wait_for()
+        labels = await hours.locator("tbody th").all_inner_texts()
+        assert len(labels) == 25
+        assert labels[1:5] == ["01:00", "02:00 UTC+2", "02:00 UTC+1", "03:00"]
+        # Opened scrolled to the post: its row is at the top of the hours, not 00:00.
+        assert await hours.evaluate("el => el.scrollTop") > 0
+        assert await chip.is_visible()
+        await check_screen(page, "calendar_day_25_hours")
+
+        # Tall enough for all 25 hours, so the drag needs no scrolling on the way.
+        await page.set_viewport_size({"width": 1280, "height": 1700})
+        await chip.drag_to(hours.locator("td[data-slot='2027-10-31 2 again']"))
+        toast = page.get_by_test_id("calendar-toast")
+        await toast.filter(has_text="Moved to").wait_for()
+        await hours.locator("td[data-slot='2027-10-31 2 again'] [data-testid=calendar-entry]").wait_for()
+        assert await hours.locator("td[data-slot='2027-10-31 2'] [data-testid=calendar-entry]").count() == 0
+        await toast.get_by_role("button", name="Dismiss").click()
+        await page.set_viewport_size(WIDE)
+
+        # 28 March 2027 has no 02:00: 23 rows.
+        await page.goto(f"{demo_url}/calendar?view=day&date=2027-03-28")
+        await page.get_by_test_id("calendar-empty").wait_for()
+        labels = await hours.locator("tbody th").all_inner_texts()
+        assert len(labels) == 23 and "02:00" not in labels
+
+        # A refused move: the post is cancelled in another tab, then dragged in this stale calendar.
+        day = (datetime.now(UTC) + timedelta(days=2)).astimezone(ZoneInfo(ZONE)).replace(hour=10, minute=0, second=0, microsecond=0)
+        other = day + timedelta(days=1) if (day + timedelta(days=1)).month == day.month else day - timedelta(days=1)
+        post = await schedule_post(page, "Sourdough class on Saturday", day)
+        await open_calendar_on(page, day)
+        stale = cell(page, day).get_by_test_id("calendar-entry")
+        await stale.wait_for()
+        elsewhere = await context.new_page()
+        await elsewhere.goto(f"{demo_url}/posts/{post}")
+        await elsewhere.get_by_role("button", name="Cancel this post").click()
+        await elsewhere.get_by_role("button", name="Yes, cancel this post").click()
+        await elsewhere.get_by_text("Cancelled this post.").wait_for(state="attached")
+        await elsewhere.close()
+
+        await stale.drag_to(cell(page, other))
+        refusal = page.get_by_role("heading", name=re.compile("Could not move the post"))
+        await refusal.wait_for()
+        summary = page.get_by_role("alert").filter(has=refusal)
+        text = await summary.inner_text()
+        assert "cancelled; duplicate it to post again" in text, text
+        assert "back where it was" in text
+        # Not moved (back on its day until the reload shows it gone: the calendar holds no cancelled target).
+        assert await cell(page, other).get_by_test_id("calendar-entry").count() == 0
+        assert await page.evaluate("document.activeElement.closest('[tabindex]') !== null")
+        await check_screen(page, "calendar_move_refused")
+    finally:
+        await context.close()
+    assert time.monotonic() - started < 45

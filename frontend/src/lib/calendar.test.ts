@@ -3,15 +3,20 @@ import {
 	addMonths,
 	dayOf,
 	groupByDay,
+	hourRows,
+	hourSlots,
 	hoursInDay,
 	instantOf,
 	monthGrid,
 	monthWeeks,
 	movedToDay,
 	movedToSlot,
+	offsetLabel,
 	queryHref,
 	readQuery,
 	shift,
+	slotAt,
+	slotKey,
 	startOfDay,
 	viewDays,
 	viewRange,
@@ -72,9 +77,45 @@ describe('days across DST changes', () => {
 
 	it('keeps the wall-clock time when moved across a change', () => {
 		// 09:00 Paris on Saturday (UTC+1) moved to Monday (UTC+2) is still 09:00 there.
-		expect(movedToDay({ scheduled_at: '2027-03-27T08:00:00Z' }, '2027-03-29', 'Europe/Paris')).toBe('2027-03-29T09:00');
-		expect(movedToDay({ scheduled_at: '2027-11-06T13:00:00Z' }, '2027-11-08', 'America/New_York')).toBe('2027-11-08T09:00');
-		expect(movedToSlot({ scheduled_at: '2027-11-06T13:45:00Z' }, '2027-11-07', 15, 'America/New_York')).toBe('2027-11-07T15:45');
+		expect(movedToDay({ scheduled_at: '2027-03-27T08:00:00Z' }, '2027-03-29', 'Europe/Paris')).toBe('2027-03-29T07:00:00.000Z');
+		expect(movedToDay({ scheduled_at: '2027-11-06T13:00:00Z' }, '2027-11-08', 'America/New_York')).toBe('2027-11-08T14:00:00.000Z');
+		// 02:30 does not exist on 28 March in Paris: the time after the jump, 03:30 (UTC+2).
+		expect(movedToDay({ scheduled_at: '2027-03-27T01:30:00Z' }, '2027-03-28', 'Europe/Paris')).toBe('2027-03-28T01:30:00.000Z');
+		const fifteen = hourSlots('2027-11-07', 'America/New_York').find((s) => s.hour === 15)!;
+		expect(movedToSlot({ scheduled_at: '2027-11-06T13:45:00Z' }, fifteen, 'America/New_York')).toBe('2027-11-07T20:45:00.000Z');
+	});
+
+	it('has 25 hour slots on the day clocks go back, 02:00 twice with its two offsets', () => {
+		const slots = hourSlots('2027-10-31', 'Europe/Berlin');
+		expect(slots.map((s) => s.hour)).toEqual([0, 1, 2, 2, ...Array.from({ length: 21 }, (_, i) => i + 3)]);
+		expect(slots.filter((s) => s.hour === 2).map((s) => [slotKey(s), s.offset])).toEqual([
+			['2027-10-31 2', 120],
+			['2027-10-31 2 again', 60]
+		]);
+		// 02:30 UTC+1 (01:30Z) is in the second 02:00; 02:30 UTC+2 (00:30Z) in the first.
+		expect(slotKey(slotAt(slots, '2027-10-31T01:30:00Z')!)).toBe('2027-10-31 2 again');
+		expect(slotKey(slotAt(slots, '2027-10-31T00:30:00Z')!)).toBe('2027-10-31 2');
+		expect(slotAt(slots, '2027-10-31T23:00:00Z')).toBeNull();
+		// Dropped on the second 02:00, a 10:45 post goes to 02:45 UTC+1.
+		expect(movedToSlot({ scheduled_at: '2027-10-30T08:45:00Z' }, slots[3], 'Europe/Berlin')).toBe('2027-10-31T01:45:00.000Z');
+	});
+
+	it('has 23 hour slots on the day clocks go forward, no 02:00', () => {
+		const slots = hourSlots('2027-03-28', 'Europe/Berlin');
+		expect(slots).toHaveLength(23);
+		expect(slots.map((s) => s.hour)).not.toContain(2);
+		expect(slots[2]).toMatchObject({ hour: 3, offset: 120, start: Date.parse('2027-03-28T01:00:00Z') });
+	});
+
+	it('shows a week with a repeated hour as two rows labelled with their offsets, other hours once', () => {
+		const days = ['2027-10-30', '2027-10-31', '2027-11-01'].map((d) => hourSlots(d, 'Europe/Berlin'));
+		const rows = hourRows(days);
+		expect(rows).toHaveLength(25);
+		expect(rows.slice(1, 5).map((r) => r.label)).toEqual(['01:00', '02:00 UTC+2', '02:00 UTC+1', '03:00']);
+		expect(hourRows([hourSlots('2027-03-28', 'Europe/Berlin')])).toHaveLength(23);
+		expect(hourRows([hourSlots('2027-03-27', 'Europe/Berlin'), hourSlots('2027-03-28', 'Europe/Berlin')])).toHaveLength(24);
+		expect(offsetLabel(-240)).toBe('UTC-4');
+		expect(offsetLabel(330)).toBe('UTC+5:30');
 	});
 
 	it('gives a view range of whole local days', () => {
@@ -103,7 +144,7 @@ describe('the month grid', () => {
 
 	it('puts entries in their local days across the October change', () => {
 		const entries = [entry('2027-10-31T22:30:00Z'), entry('2027-10-30T22:30:00Z'), entry('2027-10-31T00:30:00Z')];
-		const grid = monthGrid('2027-10-01', entries, 'Europe/Paris', '2027-10-31');
+		const grid = monthGrid('2027-10-01', groupByDay(entries, 'Europe/Paris'), '2027-10-31');
 		const cells = grid.flat();
 		expect(cells.find((c) => c.date === '2027-10-31')?.entries.map((e) => e.scheduled_at)).toEqual([
 			'2027-10-30T22:30:00Z', // 00:30 CEST
@@ -121,7 +162,7 @@ describe('the month grid', () => {
 			entry(new Date(base + i * 43 * 60000 * 1.03).toISOString(), { post_id: `p${i}` })
 		);
 		const started = performance.now();
-		const grid = monthGrid('2027-03-01', entries, 'Europe/Paris', '2027-03-10');
+		const grid = monthGrid('2027-03-01', groupByDay(entries, 'Europe/Paris'), '2027-03-10');
 		const elapsed = performance.now() - started;
 		console.info(`month grid for 1,000 entries: ${elapsed.toFixed(1)} ms`);
 		expect(grid.flat().reduce((n, c) => n + c.entries.length, 0)).toBe(1000);

@@ -131,9 +131,23 @@ export function wallClock(instant: Date | number | string, zone: string): WallCl
 	};
 }
 
-/** The calendar day in `zone` on which `instant` falls. */
+/** Per zone, days already met as [first instant, next day's first instant, date]. */
+const knownDays = new Map<string, [number, number, string][]>();
+
+/**
+ * The calendar day in `zone` on which `instant` falls. Reading the clock through Intl is slow, so a
+ * day once found is remembered with its bounds: a month of 1,000 posts asks Intl about its ~31 days,
+ * not about every post.
+ */
 export function dayOf(instant: Date | number | string, zone: string): string {
-	return wallClock(instant, zone).date;
+	const ms = new Date(instant).getTime();
+	let days = knownDays.get(zone);
+	if (!days) knownDays.set(zone, (days = []));
+	for (const [start, end, date] of days) if (start <= ms && ms < end) return date;
+	const date = wallClock(ms, zone).date;
+	if (days.length > 400) days.length = 0;
+	days.push([startOfDay(date, zone).getTime(), startOfDay(addDays(date, 1), zone).getTime(), date]);
+	return date;
 }
 
 /** Minutes `zone` is ahead of UTC at `ms`. */
@@ -165,7 +179,7 @@ export function instantOf(date: string, hour: number, minute: number, zone: stri
 /** The instant `date` begins in `zone` (its first instant, even when midnight is skipped). */
 export function startOfDay(date: string, zone: string): Date {
 	const start = instantOf(date, 0, 0, zone);
-	return dayOf(start, zone) === date ? start : instantOf(date, 1, 0, zone);
+	return wallClock(start, zone).date === date ? start : instantOf(date, 1, 0, zone);
 }
 
 /** Hours in `date` in `zone`: 23, 24 or 25 across DST changes. */
@@ -189,6 +203,11 @@ export function viewRange(view: CalendarView, date: string, zone: string): { sta
 		start: startOfDay(days[0], zone).toISOString(),
 		end: startOfDay(addDays(days[days.length - 1], 1), zone).toISOString()
 	};
+}
+
+/** What to ask the calendar API for to show `q` in `zone`: the view's instants and its filters. */
+export function calendarRequest(q: CalendarQuery, zone: string) {
+	return { ...viewRange(q.view, q.date, zone), channel_id: q.channel ? [q.channel] : undefined, campaign_id: q.campaign || undefined };
 }
 
 /** The date the previous/next button goes to. */
@@ -225,17 +244,83 @@ export interface MonthCell {
 	entries: CalendarEntry[];
 }
 
-/** The month grid of `date` with the entries in their days (in `zone`). */
-export function monthGrid(date: string, entries: readonly CalendarEntry[], zone: string, today: string): MonthCell[][] {
-	const byDay = groupByDay(entries, zone);
+/** The month grid of `date` with the entries in their days (as {@link groupByDay} made them). */
+export function monthGrid(date: string, byDay: ReadonlyMap<string, CalendarEntry[]>, today: string): MonthCell[][] {
 	return monthWeeks(date).map((week) =>
 		week.map((day) => ({ date: day, inMonth: inMonth(day, date), isToday: day === today, entries: byDay.get(day) ?? [] }))
 	);
 }
 
-/** The hour (0–23, wall clock in `zone`) an entry is at; for the week and day views' rows. */
-export function hourOf(entry: CalendarEntry, zone: string): number {
-	return wallClock(entry.scheduled_at, zone).hour;
+/** Chips a month cell shows; the rest are one "+N more" link to that day. */
+export const MONTH_CHIPS = 3;
+
+// ----- hours of a day (week and day views) -----------------------------------------------
+
+const HOUR = 3600000;
+
+/** One hour of a day on the wall clock: 23, 24 or 25 of them, a repeated hour twice (its offset tells them apart). */
+export interface HourSlot {
+	day: string;
+	/** 0–23 on the wall clock. */
+	hour: number;
+	/** The second time this hour is on the clock (clocks went back). */
+	again: boolean;
+	/** Its first instant (ms). */
+	start: number;
+	/** Minutes `zone` is ahead of UTC during it. */
+	offset: number;
+}
+
+/** `date`'s hours in `zone` from its first instant to the next day's, an hour apart. */
+export function hourSlots(date: string, zone: string): HourSlot[] {
+	const end = startOfDay(addDays(date, 1), zone).getTime();
+	const slots: HourSlot[] = [];
+	for (let start = startOfDay(date, zone).getTime(); start < end; start += HOUR) {
+		const hour = wallClock(start, zone).hour;
+		slots.push({ day: date, hour, again: slots.some((s) => s.hour === hour), start, offset: offsetAt(start, zone) });
+	}
+	return slots;
+}
+
+/** "2027-10-31 2" for a slot, "2027-10-31 2 again" for the repeated one: what a drop target names. */
+export function slotKey(slot: Pick<HourSlot, 'day' | 'hour' | 'again'>): string {
+	return `${slot.day} ${slot.hour}${slot.again ? ' again' : ''}`;
+}
+
+/** The slot of `slots` an instant falls in; null when it is outside them. */
+export function slotAt(slots: readonly HourSlot[], instant: string | number): HourSlot | null {
+	const ms = new Date(instant).getTime();
+	return slots.find((s) => s.start <= ms && ms < s.start + HOUR) ?? null;
+}
+
+/** One row of the week/day grid: an hour, twice when some shown day repeats it (then labelled with each offset). */
+export interface HourRow {
+	hour: number;
+	again: boolean;
+	/** "02:00", or "02:00 UTC+2" / "02:00 UTC+1" for a repeated hour. */
+	label: string;
+}
+
+/** The rows for the shown days: every wall-clock hour any of them has, a repeated hour as two rows. */
+export function hourRows(slotsByDay: readonly HourSlot[][]): HourRow[] {
+	const all = slotsByDay.flat();
+	const rows = new Map<string, HourRow>();
+	for (const slot of all) {
+		const key = slotKey({ ...slot, day: '' });
+		if (rows.has(key)) continue;
+		// On the day that repeats this hour, each of its two slots: their offsets are the labels.
+		const second = all.find((s) => s.again && s.hour === slot.hour);
+		const twin = second && (slot.again ? second : all.find((s) => s.day === second.day && s.hour === slot.hour && !s.again));
+		rows.set(key, { hour: slot.hour, again: slot.again, label: `${pad(slot.hour)}:00${twin ? ` ${offsetLabel(twin.offset)}` : ''}` });
+	}
+	return [...rows.values()].sort((a, b) => a.hour - b.hour || Number(a.again) - Number(b.again));
+}
+
+/** "UTC+2", "UTC-4", "UTC+5:30": an offset in minutes as a reader says it. */
+export function offsetLabel(minutes: number): string {
+	const sign = minutes < 0 ? '-' : '+';
+	const abs = Math.abs(minutes);
+	return `UTC${sign}${Math.floor(abs / 60)}${abs % 60 ? `:${pad(abs % 60)}` : ''}`;
 }
 
 /** Entries the state filter keeps (all when `states` is empty). */
@@ -245,20 +330,22 @@ export function filterStates(entries: readonly CalendarEntry[], states: readonly
 
 // ----- rescheduling ----------------------------------------------------------------------
 
-/** `YYYY-MM-DDTHH:MM`: the wall-clock `at` the reschedule route takes with a `timezone`. */
-export function wallTime(date: string, hour: number, minute: number): string {
-	return `${date}T${pad(hour)}:${pad(minute)}`;
-}
-
-/** Dropped on another day (month view): the same wall-clock time on that day, in `zone`. */
+/**
+ * Dropped on another day: the instant of the same wall-clock time on that day in `zone` (so 10:00
+ * stays 10:00 across a DST change; a time the clocks skip becomes the time after the jump).
+ */
 export function movedToDay(entry: Pick<CalendarEntry, 'scheduled_at'>, day: string, zone: string): string {
 	const w = wallClock(entry.scheduled_at, zone);
-	return wallTime(day, w.hour, w.minute);
+	return instantOf(day, w.hour, w.minute, zone).toISOString();
 }
 
-/** Dropped on a slot (week/day view): the slot's hour, keeping the minutes. */
-export function movedToSlot(entry: Pick<CalendarEntry, 'scheduled_at'>, day: string, hour: number, zone: string): string {
-	return wallTime(day, hour, wallClock(entry.scheduled_at, zone).minute);
+/**
+ * Dropped on a slot (week/day view): that hour, keeping the minutes. An instant, not a wall-clock
+ * time, because a repeated hour's two slots read the same on the clock.
+ */
+export function movedToSlot(entry: Pick<CalendarEntry, 'scheduled_at'>, slot: Pick<HourSlot, 'start'>, zone: string): string {
+	const minute = wallClock(entry.scheduled_at, zone).minute;
+	return new Date(slot.start + minute * 60000).toISOString();
 }
 
 // ----- the URL ---------------------------------------------------------------------------
@@ -292,22 +379,32 @@ export function queryHref(q: CalendarQuery): string {
 	return `/calendar?${params}`;
 }
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** One Intl.DateTimeFormat per locale and options: making one costs far more than using it, and a month view formats ~200 times. */
+function formatter(locale: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+	const key = `${locale ?? ''} ${JSON.stringify(options)}`;
+	let f = dateFormats.get(key);
+	if (!f) dateFormats.set(key, (f = new Intl.DateTimeFormat(locale, options)));
+	return f;
+}
+
 /** "March 2027", "Week of 22 Mar 2027", "Sunday, 28 March 2027". */
 export function viewTitle(view: CalendarView, date: string, locale?: string): string {
 	const d = civil(date);
-	const fmt = (o: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, { ...o, timeZone: 'UTC' }).format(d);
+	const fmt = (o: Intl.DateTimeFormatOptions) => formatter(locale, { ...o, timeZone: 'UTC' }).format(d);
 	if (view === 'month' || view === 'list') return fmt({ month: 'long', year: 'numeric' });
 	if (view === 'day') return fmt({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 	const start = civil(startOfWeek(date));
-	return `Week of ${new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(start)}`;
+	return `Week of ${formatter(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(start)}`;
 }
 
 /** A civil date as words ("Mon, Mar 22"), never shifted by a zone. */
 export function dayLabel(date: string, options: Intl.DateTimeFormatOptions, locale?: string): string {
-	return new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' }).format(civil(date));
+	return formatter(locale, { ...options, timeZone: 'UTC' }).format(civil(date));
 }
 
 /** "09:30" on the wall clock of `zone`. */
 export function timeLabel(iso: string, zone: string, locale?: string): string {
-	return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', timeZone: zone }).format(new Date(iso));
+	return formatter(locale, { hour: '2-digit', minute: '2-digit', timeZone: zone }).format(new Date(iso));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import table from './compose-counting-cases.json';
-import { countFor, countLength, countingRulesOf, overMessage, type Counting } from './compose-counting';
+import { countFor, countGraphemes, countLength, countingRulesOf, overMessage, type Counting } from './compose-counting';
 
 describe('countLength agrees with the backend on the shared table', () => {
 	for (const c of table.cases) {
@@ -53,5 +53,18 @@ describe('countFor and overMessage', () => {
 
 	it('counts an unknown platform as characters', () => {
 		expect(countFor('héllo', null, 3)).toMatchObject({ length: 5, over: 2 });
+	});
+});
+
+describe('countGraphemes', () => {
+	it('counts as Intl.Segmenter does, on ASCII, CR LF, combining marks, emoji sequences and flags mixed at random', () => {
+		const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+		const parts = ['a', ' ', '\r', '\n', '\r\n', 'e\u0301', '\u0301', '👍🏽', '🇫🇷', '👨‍👩‍👧', 'é', '\u200d', '\t', 'ก\u0e33', '\u0600a'];
+		let seed = 7;
+		const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+		for (let i = 0; i < 2000; i++) {
+			const text = Array.from({ length: next() % 12 }, () => parts[next() % parts.length]).join('');
+			expect(countGraphemes(text), JSON.stringify(text)).toBe([...segmenter.segment(text)].length);
+		}
 	});
 });

@@ -54,9 +54,21 @@ function graphemes(text: string): string[] {
 	return Array.from(segmenter.segment(text), (s) => s.segment);
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * Grapheme clusters (UAX #29). An ASCII character is a cluster of its own (CR LF is one), so only
+ * the text from just before its first other character is segmented: a long English text is counted
+ * at every keystroke without walking Intl.Segmenter over all of it.
+ */
 export function countGraphemes(text: string): number {
-	let n = 0;
-	for (const _ of segmenter.segment(text)) n++;
+	const first = text.search(NON_ASCII);
+	// The ASCII character before a combining mark joins its cluster; a CR LF pair is not split.
+	let split = first < 0 ? text.length : Math.max(0, first - 1);
+	if (split > 0 && text[split - 1] === '\r' && text[split] === '\n') split -= 1;
+	const head = text.slice(0, split);
+	let n = head.length - (head.match(/\r\n/g)?.length ?? 0);
+	for (const _ of segmenter.segment(text.slice(split))) n++;
 	return n;
 }
 

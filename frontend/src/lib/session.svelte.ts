@@ -62,6 +62,8 @@ export class Session {
 		this.user = { id, email, name, time_zone: time_zone ?? null };
 		this.workspaces = result.workspaces;
 		this.currentWorkspaceId = pickWorkspace(result.workspaces, loadWorkspaceChoice());
+		// Remembered even when not chosen: the next visit's first requests start with it, before /me answers.
+		if (this.currentWorkspaceId) saveWorkspaceChoice(this.currentWorkspaceId);
 		this.problem = null;
 		this.status = 'signed-in';
 	}
