@@ -14,7 +14,8 @@ export type WallTime =
 	/** Skipped: the clocks jump over it in that zone. */
 	| { kind: 'gap' };
 
-const WALL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
+// Seconds when the input holds them (a reschedule to the second); some browsers add milliseconds.
+const WALL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?$/;
 
 /** The offset of `zone` from UTC at `instant`, in milliseconds (east positive). */
 export function zoneOffset(instant: number, zone: string): number {
