@@ -6,7 +6,7 @@ America/New_York, so the user's zone, the server's UTC and the wall times all di
 
 1. Sign up (which creates the workspace); connect Mastodon through the simulated instance's OAuth
    consent page and Bluesky with an app password.
-2. Create a campaign with a brand voice; in the Composer pick it, have the AI (the fake model) write
+2. Create a campaign with a brand voice; open the Composer from it, have the AI (the fake model) write
    captions, use one per platform and see each counter fit; schedule two minutes ahead.
 3. See the post on the Calendar; drag it to a later hour; see the new time on the calendar, in the
    Queue and on the post's detail.
@@ -121,10 +121,11 @@ def _counter(page: Page, platform: str):
 async def compose_and_schedule(page: Page, campaign: str, text: str, fake_llm) -> datetime:
     """Journey 2, second half: AI captions in the campaign's voice, one per platform, scheduled two
     minutes ahead in the user's zone. Answers the wall time it was scheduled for."""
-    await _nav(page, "Compose").click()
-    await page.wait_for_url(re.compile(r"/compose$"))
+    await page.get_by_role("region", name="Posts").get_by_role("link", name="Write one").click()  # from the campaign
+    await page.wait_for_url(re.compile(r"/compose\?campaign=[0-9a-f-]{36}$"))
     await until(page, f"{_count('[data-testid=compose-counter]')} === 2")
-    await page.get_by_label(re.compile(r"^Campaign")).select_option(label=campaign)
+    picked = page.get_by_label(re.compile(r"^Campaign"))
+    assert await picked.evaluate("select => select.selectedOptions[0].textContent") == campaign
     await page.get_by_role("textbox", name="Base text").fill(text)
 
     ai = page.get_by_role("region", name="Write with AI")
