@@ -9,7 +9,7 @@ America/New_York, so the user's zone, the server's UTC and the wall times all di
 2. Create a campaign with a brand voice; open the Composer from it, have the AI (the fake model) write
    captions, use one per platform and see each counter fit; schedule two minutes ahead.
 3. See the post on the Calendar; drag it to a later hour; see the new time on the calendar, in the
-   Queue and on the post's detail.
+   Queue and on the post's detail, and, logged in from a browser in Paris, in both zones.
 5 and 4. Refuse the Mastodon account's token on the Sandbox controls page; reschedule the post to a
    few seconds ahead on its detail; watch, without a reload, Bluesky turn published with a link and
    Mastodon failed with "Reconnect this channel"; accept the token again, reconnect on Channels,
@@ -29,7 +29,7 @@ import pytest
 from playwright.async_api import Page
 
 from tests.integration import fake_openai
-from tests.integration.browser import RECORD_VIOLATIONS, SCREENSHOTS, browser, check_screen, new_email, sign_up, until
+from tests.integration.browser import PASSWORD, RECORD_VIOLATIONS, SCREENSHOTS, browser, check_screen, new_email, sign_up, until
 from tests.integration.ui_server import served_demo
 
 __all__ = ["browser"]  # the shared fixture, imported for pytest
@@ -184,6 +184,27 @@ async def drag_on_calendar(page: Page, when: datetime) -> datetime:
     return later
 
 
+async def seen_from_paris(browser, url: str, email: str, post_url: str, at: datetime) -> None:  # noqa: F811
+    """The same user on a laptop in Paris: the post's time in Paris, and in the zone it was scheduled in."""
+    context = await browser.new_context(viewport=WIDE, timezone_id="Europe/Paris", locale="en-US")
+    await context.add_init_script(RECORD_VIOLATIONS)
+    paris = await context.new_page()
+    try:
+        await paris.goto(f"{url}/login")
+        await paris.get_by_label("Email").fill(email)
+        await paris.get_by_label("Password").fill(PASSWORD)
+        await paris.locator("form").get_by_role("button", name="Log in").click()
+        await paris.get_by_role("navigation", name="Main").wait_for(timeout=15_000)
+        await paris.goto(post_url)
+        in_paris = at.astimezone(ZoneInfo("Europe/Paris"))
+        clock = in_paris.strftime("%-I:%M:%S %p")
+        await paris.get_by_text(f"Scheduled for {in_paris:%b} {in_paris.day}, {in_paris.year}, {clock} Europe/Paris "
+                                f"({_formatted(at, seconds=True)}, the zone it was scheduled in)").wait_for()
+        await check_screen(paris, "journey_post_seen_from_paris")
+    finally:
+        await context.close()
+
+
 async def test_journeys_from_sign_up_to_a_retried_publish(browser, demo_url, fake_llm):  # noqa: F811
     started = time.monotonic()
     context = await browser.new_context(viewport=WIDE, timezone_id=ZONE, locale="en-US")
@@ -191,7 +212,8 @@ async def test_journeys_from_sign_up_to_a_retried_publish(browser, demo_url, fak
     page = await context.new_page()
     text = f"Soup season at the corner café {uuid.uuid4().hex[:6]}"
     try:
-        await sign_up(page, demo_url, name="Jo", workspace="Jo's café", email=new_email("journeys"))
+        email = new_email("journeys")
+        await sign_up(page, demo_url, name="Jo", workspace="Jo's café", email=email)
         await connect_channels(page)
         await create_campaign(page, "Winter evenings")
         when = await compose_and_schedule(page, "Winter evenings", text, fake_llm)
@@ -207,6 +229,7 @@ async def test_journeys_from_sign_up_to_a_retried_publish(browser, demo_url, fak
         await page.wait_for_url(re.compile(r"/posts/[0-9a-f-]{36}$"))
         await page.get_by_text(f"Scheduled for {_formatted(later, seconds=True)}").wait_for()
         assert await page.get_by_test_id("post-target").filter(has_text=f"Goes out {_formatted(later, seconds=True)}").count() == 2
+        await seen_from_paris(browser, demo_url, email, page.url, later)
 
         # Journey 5: on the simulator's Sandbox controls (another tab), Mastodon refuses the account's token.
         sandbox = await context.new_page()
