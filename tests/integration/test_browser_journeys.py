@@ -237,7 +237,8 @@ async def test_journeys_from_sign_up_to_a_retried_publish(browser, demo_url, fak
         await sandbox.get_by_role("form", name=MASTODON).get_by_role("button", name=re.compile("^Refuse")).click()
         await sandbox.get_by_role("form", name=MASTODON).get_by_role("button", name="Accept again").wait_for()
         assert await sandbox.get_by_role("form", name=BLUESKY).get_attribute("data-state") == "accepted"
-        await check_screen(sandbox, "journey_sandbox_controls")
+        await sandbox.set_viewport_size(WIDE)
+        await check_wide_and_narrow(sandbox, "journey_sandbox_controls")
 
         # Journey 4's publish half: rescheduled a few seconds ahead on the detail, it goes out without a reload.
         await page.bring_to_front()
