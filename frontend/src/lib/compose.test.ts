@@ -30,6 +30,16 @@ describe('resolveWallTime', () => {
 		expect(occurrenceValue(new Date('2026-11-01T06:30:00Z'), 'America/New_York')).toBe('2026-11-01T01:30:00-05:00');
 	});
 
+	it('takes seconds, with or without milliseconds', () => {
+		expect(resolveWallTime('2026-12-01T09:45:15.000', 'America/New_York')).toMatchObject({
+			kind: 'ok',
+			instant: new Date('2026-12-01T14:45:15Z')
+		});
+		expect(resolveWallTime('2026-12-01T09:45:15', 'America/New_York')).toMatchObject({
+			instant: new Date('2026-12-01T14:45:15Z')
+		});
+	});
+
 	it('knows empty and malformed input', () => {
 		expect(resolveWallTime('', 'UTC')).toEqual({ kind: 'empty' });
 		expect(resolveWallTime('tomorrow', 'UTC')).toEqual({ kind: 'invalid' });

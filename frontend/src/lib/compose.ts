@@ -17,7 +17,9 @@ export type WallTime =
 	/** Skipped: that night the clocks jump from the wall time `from` to `to` ("2027-03-28T02:00" to "…T03:00"). */
 	| { kind: 'gap'; from: string; to: string };
 
-const WALL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?$/;
+// Seconds when the input holds them (a reschedule to the second; some browsers add milliseconds), and an
+// offset when the value names which of a repeated hour's two occurrences is meant.
+const WALL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/;
 
 /** The offset of `zone` from UTC at `instant`, in milliseconds (east positive). */
 export function zoneOffset(instant: number, zone: string): number {

@@ -39,6 +39,7 @@ from starlette.responses import JSONResponse, Response
 from domain.shared.platforms import count_length
 from entrypoints.simulator import faults
 from entrypoints.simulator.state import RemotePost, SandboxAccount, SimulatorState, Token, now
+from entrypoints.simulator.urls import simulator_base
 
 router = APIRouter(tags=["bluesky"])
 
@@ -299,7 +300,7 @@ def _issue_session(state: SimulatorState, request: Request, account: SandboxAcco
 
 def _session_view(request: Request, account: SandboxAccount) -> dict:
     did = did_for(account)
-    pds = str(request.base_url).rstrip("/") + "/bluesky"
+    pds = simulator_base(request) + "/bluesky"
     view = {"handle": account.handle, "did": did,
             "didDoc": {"@context": ["https://www.w3.org/ns/did/v1"], "id": did, "alsoKnownAs": [f"at://{account.handle}"],
                        "service": [{"id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": pds}]},

@@ -48,6 +48,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from domain.shared.platforms import count_length
 from entrypoints.simulator import faults
 from entrypoints.simulator.state import RemotePost, SandboxAccount, SimulatorState, Token, now
+from entrypoints.simulator.urls import simulator_base
 
 PLATFORM = "mastodon"
 PREFIX = "/mastodon"  # app.py mounts this router here; the instance's base URL is HOST + PREFIX
@@ -151,7 +152,7 @@ def _data(state: SimulatorState) -> dict[str, Any]:
 
 
 def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/") + PREFIX
+    return simulator_base(request) + PREFIX
 
 
 def _iso(moment: datetime) -> str:
@@ -449,7 +450,7 @@ def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
 <style>body{{font-family:system-ui,sans-serif;background:#191b22;color:#fff;max-width:32rem;margin:3rem auto;padding:0 1rem}}
 .box{{background:#282c37;border-radius:8px;padding:1.5rem}} li{{margin:.3rem 0}} code{{color:#8c8dff}}
 button{{font-size:1rem;padding:.6rem 1.4rem;border-radius:4px;border:0;margin-right:.5rem;cursor:pointer}}
-.approve{{background:#6364ff;color:#fff}} .deny{{background:#d9e1e8;color:#282c37}} select{{font-size:1rem;padding:.3rem}}
+.approve{{background:#563acc;color:#fff}} .deny{{background:#d9e1e8;color:#282c37}} select{{font-size:1rem;padding:.3rem}}
 .sim{{color:#9baec8;font-size:.85rem}}</style></head>
 <body><div class="box">{body}</div>
 <p class="sim">A simulated Mastodon instance of PostWizard: no real account is involved.</p></body></html>""",
