@@ -1,5 +1,6 @@
 """The Team page in a real browser (Debian's Chromium through Playwright) under the server's CSP: an
-owner invites a teammate by email as an editor and copies the invitation link; the teammate signs up
+owner invites a teammate by email as an editor, copies the invitation link and sees it pending
+(and cancels one sent by mistake); the teammate signs up
 from the link and lands in the owner's workspace; the owner changes their role, is refused making
 themself a viewer (the last owner), and turns on approval before scheduling. Someone who already
 has an account accepts an invitation on the accept page. Each screen at 1280 px and 390 px."""
@@ -75,8 +76,20 @@ async def test_invite_a_teammate_change_roles_and_require_approval(browser, ui_u
         assert re.fullmatch(rf"{re.escape(ui_url)}/login\?mode=signup&invitation=[^&]+", link), link
         expiry = await owner.get_by_role("region", name=f"Invitation for {bo_email}").locator("#sent-expiry").inner_text()
         assert "UTC" in expiry, expiry
-        await owner.get_by_role("list", name="Sent from this page").get_by_text(bo_email).wait_for()
+        pending = owner.get_by_role("list", name="Pending invitations")
+        await pending.get_by_role("listitem").filter(has_text=bo_email).filter(has_text="invited by Olu").wait_for()
         await _both_widths(owner, "team_invitation")
+
+        # An invitation sent by mistake is cancelled (after confirming) and leaves the list.
+        wrong_email = new_email("wrong")
+        await _invite(owner, wrong_email, "Viewer")
+        await pending.get_by_role("button", name=f"Cancel the invitation for {wrong_email}").click()
+        dialog = owner.get_by_role("dialog", name=f"Cancel the invitation for {wrong_email}?")
+        await dialog.wait_for()
+        await _both_widths(owner, "team_cancel_invitation")
+        await dialog.get_by_role("button", name="Cancel invitation").click()
+        await owner.get_by_role("status").filter(has_text=f"Invitation for {wrong_email} cancelled").wait_for()
+        assert await pending.get_by_text(wrong_email).count() == 0
 
         # Bo opens the link in another browser, signs up (the code is filled in) and lands in the workspace.
         await bo.goto(link)
@@ -92,6 +105,7 @@ async def test_invite_a_teammate_change_roles_and_require_approval(browser, ui_u
         # The owner sees Bo as an editor and makes them a reviewer.
         await owner.reload()
         await _open_team(owner)
+        assert await owner.get_by_role("list", name="Pending invitations").get_by_text(bo_email).count() == 0  # accepted
         bo_role = owner.get_by_label("Role of Bo", exact=True)
         assert await bo_role.input_value() == "editor"
         await bo_role.select_option(label="Reviewer")

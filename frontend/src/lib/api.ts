@@ -573,6 +573,26 @@ export function inviteMember(workspaceId: string, input: InvitationInput, signal
 	);
 }
 
+/** An invitation neither accepted nor expired: whom, as what, invited by whom, until when (never its token). */
+export type PendingInvitation = Schemas['PendingInvitationOut'];
+
+/** The workspace's pending invitations, soonest to expire first (owners only). */
+export function listInvitations(workspaceId: string, signal?: AbortSignal): Promise<PendingInvitation[]> {
+	return unwrap(
+		client.GET('/api/workspaces/{workspace_id}/invitations', { params: { path: { workspace_id: workspaceId } }, signal })
+	);
+}
+
+/** Cancel a pending invitation: its link stops working at once (owners only; 404 once accepted or cancelled). */
+export function cancelInvitation(workspaceId: string, invitationId: string, signal?: AbortSignal): Promise<void> {
+	return unwrap(
+		client.DELETE('/api/workspaces/{workspace_id}/invitations/{invitation_id}', {
+			params: { path: { workspace_id: workspaceId, invitation_id: invitationId } },
+			signal
+		})
+	);
+}
+
 /** Change a member's role (owners only; 409 `last_owner` when it would leave the workspace without an owner). */
 export function changeMemberRole(workspaceId: string, userId: string, role: Role, signal?: AbortSignal): Promise<Member> {
 	return unwrap(

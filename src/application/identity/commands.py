@@ -114,3 +114,14 @@ class GetMe:
 @dataclass(frozen=True)
 class ListMembers:
     actor: Actor
+
+
+@dataclass(frozen=True)
+class ListInvitations:
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class CancelInvitation:
+    actor: Actor
+    invitation_id: UUID

@@ -136,6 +136,15 @@ class InvitationOut(BaseModel):
     expires_at: datetime
 
 
+class PendingInvitationOut(Out):
+    id: UUID
+    email: str
+    role: str
+    invited_by_name: str = Field(description="who invited them (empty if that account is gone)")
+    invited_by_email: str
+    expires_at: datetime
+
+
 class AcceptInvitationIn(Body):
     token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
 

@@ -478,7 +478,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List Invitations
+         * @description Pending invitations (neither accepted nor expired), soonest to expire first; owners only.
+         */
+        get: operations["list_invitations_api_workspaces__workspace_id__invitations_get"];
         put?: never;
         /**
          * Invite
@@ -486,6 +490,26 @@ export interface paths {
          */
         post: operations["invite_api_workspaces__workspace_id__invitations_post"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace_id}/invitations/{invitation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Cancel Invitation
+         * @description Cancel a pending invitation: its link stops working at once (owners only).
+         */
+        delete: operations["cancel_invitation_api_workspaces__workspace_id__invitations__invitation_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1328,6 +1352,30 @@ export interface components {
              * @default
              */
             note?: string;
+        };
+        /** PendingInvitationOut */
+        PendingInvitationOut: {
+            /** Email */
+            email: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Invited By Email */
+            invited_by_email: string;
+            /**
+             * Invited By Name
+             * @description who invited them (empty if that account is gone)
+             */
+            invited_by_name: string;
+            /** Role */
+            role: string;
         };
         /** PlatformCaptionsOut */
         PlatformCaptionsOut: {
@@ -2480,6 +2528,37 @@ export interface operations {
             };
         };
     };
+    list_invitations_api_workspaces__workspace_id__invitations_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingInvitationOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     invite_api_workspaces__workspace_id__invitations_post: {
         parameters: {
             query?: never;
@@ -2503,6 +2582,36 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["InvitationOut"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_invitation_api_workspaces__workspace_id__invitations__invitation_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invitation_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
