@@ -56,6 +56,35 @@ async def _both_widths(page: Page, name: str) -> None:
     await page.set_viewport_size({"width": 1280, "height": 900})
 
 
+async def _narrow_header(page: Page) -> None:
+    """At 390 px with two workspaces the header is one row: the sections fold behind Menu (opened and
+    closed from the keyboard), the workspace switcher stays, nothing overflows."""
+    await page.set_viewport_size({"width": 390, "height": 844})
+    banner, nav = page.get_by_role("banner"), page.get_by_role("navigation", name="Main")
+    menu = banner.get_by_role("button", name="Menu")
+    assert (await banner.bounding_box())["height"] < 80  # one row
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert not await nav.is_visible() and await menu.get_attribute("aria-expanded") == "false"
+    assert await banner.get_by_label("Workspace").is_visible()
+    await menu.focus()
+    await page.keyboard.press("Enter")
+    await nav.get_by_role("link", name="Settings").wait_for()
+    assert await menu.get_attribute("aria-expanded") == "true"
+    await check_screen(page, "header_menu_390")
+    await page.keyboard.press("Tab")
+    assert await page.evaluate("document.activeElement.textContent.trim()") == "Calendar"
+    await page.keyboard.press("Escape")
+    assert not await nav.is_visible()
+    assert await page.evaluate("document.activeElement.getAttribute('aria-controls')") == "main-nav"
+    await menu.click()
+    await nav.get_by_role("link", name="Team").click()  # following a link closes the menu
+    await page.get_by_role("heading", level=1, name="Team").wait_for()
+    assert not await nav.is_visible()
+    await page.set_viewport_size({"width": 1280, "height": 900})
+    assert await nav.is_visible() and not await menu.is_visible()
+    assert (await banner.bounding_box())["height"] < 80  # one row
+
+
 async def test_invite_a_teammate_change_roles_and_require_approval(browser, ui_url):  # noqa: F811
     started = time.monotonic()
     owner = await watched_page(browser)
@@ -152,6 +181,7 @@ async def test_invite_a_teammate_change_roles_and_require_approval(browser, ui_u
         await cy.get_by_text("You are viewer there").wait_for()
         assert await cy.get_by_label("Workspace").input_value() != ""  # two workspaces now: the switcher appears
         await _both_widths(cy, "invitation_accepted")
+        await _narrow_header(cy)
 
         # Dee has an account but is logged out: the invitation link's "Log in and accept" joins on log-in.
         dee_email = new_email("dee")
