@@ -66,8 +66,9 @@ from application.identity.update_workspace_settings import UpdateWorkspaceSettin
 from application.publishing.cancel_post import CancelPostHandler
 from application.publishing.create_draft_post import CreateDraftPostHandler
 from application.publishing.edit_post import EditPostHandler
+from application.publishing.list_posts import ListPostsHandler
 from application.publishing.publish_target import PublishTargetHandler
-from application.publishing.queries import CalendarRangeHandler, GetPostHandler, ListPostsHandler
+from application.publishing.queries import CalendarRangeHandler, GetPostHandler
 from application.publishing.reschedule_post import ReschedulePostHandler
 from application.publishing.retry_target import RetryTargetHandler
 from application.publishing.review import ApprovePostHandler, RequestChangesHandler, SubmitForReviewHandler

@@ -112,8 +112,27 @@ async def test_watch_a_post_publish_fail_on_a_refused_token_and_retry_it(browser
             await check_screen(page, "queue_390")
             await page.set_viewport_size(WIDE)
 
+            # Filters live in the URL (a reload keeps them): no target has failed yet, none is published.
+            filters = page.get_by_role("form", name="Filters")
+            listed = page.get_by_test_id("queue-post").filter(has_text=text)  # in whichever section, by now
+            await filters.get_by_label("State").select_option(label="Failed")
+            await page.wait_for_url(re.compile(r"/queue\?state=failed$"))
+            await page.get_by_text("No scheduled post matches these filters.").wait_for()
+            await page.reload()
+            assert await page.get_by_role("form", name="Filters").get_by_label("State").input_value() == "failed"
+            await page.get_by_text("No scheduled post matches these filters.").wait_for()
+            await check_screen(page, "queue_filtered")
+            await page.get_by_role("link", name="Clear filters").click()
+            await page.wait_for_url(re.compile(r"/queue$"))
+            await listed.wait_for()
+            await filters.get_by_label("Channel").select_option(label=f"Bluesky · {SECOND}")
+            await page.wait_for_url(re.compile(r"/queue\?channel=[0-9a-f-]+$"))
+            await listed.wait_for()
+            await page.get_by_role("link", name="Clear filters").click()
+            await page.wait_for_url(re.compile(r"/queue$"))
+
             # The post: scheduled, in the browser's zone and in the zone it was scheduled in.
-            await item.get_by_role("link", name=text).click()
+            await listed.get_by_role("link", name=text).click()
             await page.wait_for_url(re.compile(rf"/posts/{post['id']}$"))
             await page.get_by_role("heading", name="Channels").wait_for()
             assert await page.evaluate(_targets("scheduled")) == 2

@@ -375,7 +375,7 @@ export type PostTarget = Schemas['TargetOut'];
 export type PostFailure = Schemas['FailureOut'];
 /** One event of a post's history: who (`actor_id`, null for the worker) did what (`event`, `details`) when. */
 export type PostHistoryEntry = Schemas['HistoryOut'];
-/** `GET /api/workspaces/{ws}/posts` filters: `status` is the post's status (draft … scheduled, cancelled). */
+/** `GET /api/workspaces/{ws}/posts` filters: `status` is the post's status (draft … scheduled, cancelled), `state` a target's; `from`/`to` instants; `limit` and `cursor` page. */
 export type PostListQuery = NonNullable<paths['/api/workspaces/{workspace_id}/posts']['get']['parameters']['query']>;
 
 /** The workspace's posts, most recently changed first. */
@@ -383,6 +383,26 @@ export function listPosts(workspaceId: string, query: PostListQuery = {}, signal
 	return unwrap(
 		client.GET('/api/workspaces/{workspace_id}/posts', { params: { path: { workspace_id: workspaceId }, query }, signal })
 	);
+}
+
+/** One page of posts and the cursor of the next (null on the last page). */
+export interface PostPage {
+	posts: Post[];
+	nextCursor: string | null;
+}
+
+/** The header that names the next page's `cursor` (the API's keyset paging). */
+export const NEXT_CURSOR_HEADER = 'X-Next-Cursor';
+
+/** A page of the workspace's posts, most recently changed first; pass `cursor: nextCursor` for the next one. */
+export async function listPostsPage(workspaceId: string, query: PostListQuery = {}, signal?: AbortSignal): Promise<PostPage> {
+	const call = client.GET('/api/workspaces/{workspace_id}/posts', {
+		params: { path: { workspace_id: workspaceId }, query },
+		signal
+	});
+	const posts = await unwrap(call);
+	const { response } = await call;
+	return { posts, nextCursor: response.headers.get(NEXT_CURSOR_HEADER) || null };
 }
 
 /** One post with its targets and its history (the event log). */

@@ -578,7 +578,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Posts */
+        /**
+         * List Posts
+         * @description Posts, most recently changed first, `limit` at a time; follow `X-Next-Cursor` (or the `Link`
+         *     header) for the next page. All filters given must hold.
+         */
         get: operations["list_posts_api_workspaces__workspace_id__posts_get"];
         put?: never;
         /** Create Post */
@@ -2730,9 +2734,19 @@ export interface operations {
         parameters: {
             query?: {
                 campaign_id?: string | null;
+                /** @description a target on any of these channels */
+                channel_id?: string[] | null;
+                /** @description the X-Next-Cursor of the page before */
+                cursor?: string | null;
+                /** @description scheduled at or after this instant */
+                from?: string | null;
                 limit?: number;
                 offset?: number;
+                /** @description a target in this state (scheduled, failed, published, …) */
+                state?: string | null;
                 status?: string | null;
+                /** @description scheduled before this instant */
+                to?: string | null;
             };
             header?: never;
             path: {
@@ -2745,6 +2759,10 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description RFC 8288 `<…>; rel="next"`: this request with the next cursor (absent on the last page) */
+                    Link?: string;
+                    /** @description the `cursor` of the next page; absent on the last page */
+                    "X-Next-Cursor"?: string;
                     [name: string]: unknown;
                 };
                 content: {
