@@ -226,10 +226,7 @@ export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
 // Endpoints
 // ---------------------------------------------------------------------------------------
 
-/**
- * A role in a workspace. The API types `role` as a plain string (no enum in its OpenAPI), so
- * this is `string` until the backend declares the choices.
- */
+/** A role in a workspace: `owner`, `editor`, `reviewer` or `viewer` (an enum in the API's OpenAPI). */
 export type Role = Schemas['WorkspaceOut']['role'];
 export type User = Schemas['UserOut'];
 /** One workspace of the signed-in user, with their role in it. */
@@ -575,7 +572,7 @@ export function disconnectChannel(workspaceId: string, channelId: string, signal
 
 // ----- team: members, roles, invitations, workspace settings ----------------------------
 
-/** `POST .../invitations`: an email and a role (`owner`, `editor`, `reviewer` or `viewer`; typed as a string by the API). */
+/** `POST .../invitations`: an email and a {@link Role}. */
 export type InvitationInput = Schemas['InvitationIn'];
 /** A new invitation: `token` is its secret (shown once; the link carries it), `expires_at` an ISO instant. */
 export type CreatedInvitation = Schemas['InvitationOut'];

@@ -1277,8 +1277,11 @@ export interface components {
         InvitationIn: {
             /** Email */
             email: string;
-            /** Role */
-            role: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "owner" | "editor" | "reviewer" | "viewer";
         };
         /** InvitationOut */
         InvitationOut: {
@@ -1327,8 +1330,11 @@ export interface components {
             email: string;
             /** Name */
             name: string;
-            /** Role */
-            role: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "owner" | "editor" | "reviewer" | "viewer";
             /**
              * User Id
              * Format: uuid
@@ -1378,8 +1384,11 @@ export interface components {
              * @description who invited them (empty if that account is gone)
              */
             invited_by_name: string;
-            /** Role */
-            role: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "owner" | "editor" | "reviewer" | "viewer";
         };
         /** PlatformCaptionsOut */
         PlatformCaptionsOut: {
@@ -1500,8 +1509,11 @@ export interface components {
         };
         /** RoleIn */
         RoleIn: {
-            /** Role */
-            role: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "owner" | "editor" | "reviewer" | "viewer";
         };
         /** ScheduleIn */
         ScheduleIn: {
@@ -1631,8 +1643,11 @@ export interface components {
             name: string;
             /** Requires Approval */
             requires_approval: boolean;
-            /** Role */
-            role: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "owner" | "editor" | "reviewer" | "viewer";
         };
         /** WorkspaceSettingsIn */
         WorkspaceSettingsIn: {
