@@ -199,4 +199,4 @@ async def test_invite_a_teammate_change_roles_and_require_approval(browser, ui_u
     finally:
         for page in (owner, bo, cy, dee):
             await page.context.close()
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 40  # with pending invitations and the narrow header, on 2 shared cores
