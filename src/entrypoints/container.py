@@ -48,12 +48,14 @@ from application.channels.refresh_tokens import RefreshDueTokensHandler, TokenKe
 from application.channels.start_oauth_connect import StartOAuthConnectHandler
 from application.identity.accept_invitation import AcceptInvitationHandler
 from application.identity.authenticate import AuthenticateHandler
+from application.identity.cancel_invitation import CancelInvitationHandler
 from application.identity.change_role import ChangeRoleHandler
 from application.identity.create_api_token import CreateApiTokenHandler
 from application.identity.create_workspace import CreateWorkspaceHandler
 from application.identity.get_me import GetMeHandler
 from application.identity.invite_member import InviteMemberHandler
 from application.identity.list_api_tokens import ListApiTokensHandler
+from application.identity.list_invitations import ListInvitationsHandler
 from application.identity.list_members import ListMembersHandler
 from application.identity.log_in import LogInHandler
 from application.identity.log_out import LogOutHandler
@@ -67,8 +69,9 @@ from application.publishing.create_draft_post import CreateDraftPostHandler
 from application.publishing.describe_media import DescribeMediaHandler
 from application.publishing.edit_post import EditPostHandler
 from application.publishing.get_media import GetMediaHandler
+from application.publishing.list_posts import ListPostsHandler
 from application.publishing.publish_target import PublishTargetHandler
-from application.publishing.queries import CalendarRangeHandler, GetPostHandler, ListPostsHandler
+from application.publishing.queries import CalendarRangeHandler, GetPostHandler
 from application.publishing.reschedule_post import ReschedulePostHandler
 from application.publishing.retry_target import RetryTargetHandler
 from application.publishing.review import ApprovePostHandler, RequestChangesHandler, SubmitForReviewHandler
@@ -161,6 +164,8 @@ class Container(containers.DeclarativeContainer):
     get_me = providers.Singleton(GetMeHandler, uow)
     set_time_zone = providers.Singleton(SetTimeZoneHandler, uow)
     list_members = providers.Singleton(ListMembersHandler, uow)
+    list_invitations = providers.Singleton(ListInvitationsHandler, uow, clock)
+    cancel_invitation = providers.Singleton(CancelInvitationHandler, uow)
 
     # channels
     add_planned_channel = providers.Singleton(AddPlannedChannelHandler, uow, clock, ids)

@@ -37,6 +37,8 @@ def _cases(ids: dict[str, str]) -> list[tuple[str, str, dict | None, int, str]]:
         ("PUT", W + "/members/{user_id}", {"role": "viewer"}, 409, "last_owner"),
         ("POST", W + "/invitations", {"email": "nope", "role": "editor"}, 422, "email"),
         ("POST", W + "/invitations", {"email": "ok@example.com", "role": "boss"}, 422, "role"),
+        ("DELETE", W + "/invitations/not-an-id", None, 422, "invitation_id"),
+        ("DELETE", W + "/invitations/{token_id}", None, 404, ""),
         ("POST", W + "/channels", {"platform": "myspace", "handle": "@me"}, 422, "platform"),
         ("POST", W + "/channels", {"platform": "mastodon", "handle": ids["handle"]}, 409, "channel_exists"),
         ("POST", W + "/campaigns", {"name": "Dates", "starts_on": "2026-05-02", "ends_on": "2026-05-01"}, 422,
@@ -99,6 +101,8 @@ def _route_template(route: str) -> str:
     for concrete, template in (("{active_campaign_id}", "{campaign_id}"), ("{cancelled_post_id}", "{post_id}"),
                                ("{stranger_channel}", "{channel_id}")):
         route = route.replace(concrete, template)
+    if "/invitations/" in route and not route.endswith("/accept"):
+        return route.rsplit("/", 1)[0] + "/{invitation_id}"
     head, sep, _ = route.partition("/variants/")
     return head + "/variants/{channel_id}" if sep else route
 

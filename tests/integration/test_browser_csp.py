@@ -35,9 +35,11 @@ async def _violations(page: Page, console: list[str]) -> list[str]:
 async def test_the_built_ui_runs_under_its_policy(browser, ui_url):  # noqa: F811
     page, console = await _watched_page(browser)
     try:
-        response = await page.goto(f"{ui_url}/")
+        # A signed-out visitor's page is remembered through the login page and sign-up.
+        response = await page.goto(f"{ui_url}/calendar?view=week")
         assert "'sha256-" in response.headers["content-security-policy"]
         await page.get_by_role("heading", name="Log in to PostWizard").wait_for(timeout=15_000)  # signed out -> /login
+        assert page.url == f"{ui_url}/login?next=%2Fcalendar%3Fview%3Dweek"
         await page.get_by_text("Server and database OK").wait_for(timeout=15_000)  # fetch() to /health is allowed
 
         email = f"csp-{uuid.uuid4().hex[:8]}@example.com"
@@ -49,10 +51,29 @@ async def test_the_built_ui_runs_under_its_policy(browser, ui_url):  # noqa: F81
         await page.locator("form").get_by_role("button", name="Sign up").click()  # signs up, then logs in
         nav = page.get_by_role("navigation", name="Main")
         await nav.wait_for(timeout=15_000)
+        await page.wait_for_url(re.compile(r"/calendar\?view=week(&.*)?$"))  # the calendar adds its date
         for section in ("Campaigns", "Compose", "Channels", "Settings", "Calendar"):
             await nav.get_by_role("link", name=section).click()
             await page.wait_for_url(re.compile(f"/{section.lower()}(\\?.*)?$"))  # the calendar keeps its view in the query
             await page.get_by_role("heading", level=1).first.wait_for()
+
+        # Logged out, a link to the queue leads through the login form back to the queue; a next that
+        # leaves the site is ignored.
+        await page.get_by_role("button", name="Log out").click()
+        await page.get_by_role("heading", name="Log in to PostWizard").wait_for()
+        await page.goto(f"{ui_url}/queue?status=failed")
+        await page.wait_for_url(f"{ui_url}/login?next=%2Fqueue%3Fstatus%3Dfailed")
+        await page.get_by_label("Email").fill(email)
+        await page.get_by_label("Password").fill("correct horse battery")
+        await page.locator("form").get_by_role("button", name="Log in").click()
+        await page.wait_for_url(f"{ui_url}/queue?status=failed")
+        await page.get_by_role("button", name="Log out").click()
+        await page.get_by_role("heading", name="Log in to PostWizard").wait_for()
+        await page.goto(f"{ui_url}/login?next=%2F%5Cevil.example")
+        await page.get_by_label("Email").fill(email)
+        await page.get_by_label("Password").fill("correct horse battery")
+        await page.locator("form").get_by_role("button", name="Log in").click()
+        await page.wait_for_url(re.compile(r"/calendar(\?.*)?$"))
         assert await _violations(page, console) == []
     finally:
         await page.close()

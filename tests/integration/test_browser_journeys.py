@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.async_api import Page
+from playwright.async_api import Locator, Page
 
 from tests.integration import fake_openai
 from tests.integration.browser import PASSWORD, RECORD_VIOLATIONS, SCREENSHOTS, browser, check_screen, new_email, sign_up, until
@@ -206,6 +206,26 @@ async def seen_from_paris(browser, url: str, email: str, post_url: str, at: date
         await context.close()
 
 
+async def filter_the_queue(page: Page, item: Locator) -> None:
+    """The Queue's filters live in the URL (a reload keeps them): nothing has failed yet; by channel the post shows."""
+    filters = page.get_by_role("form", name="Filters")
+    await filters.get_by_label("State").select_option(label="Failed")
+    await page.wait_for_url(re.compile(r"/queue\?state=failed$"))
+    await page.get_by_text("No scheduled post matches these filters.").wait_for()
+    await page.reload()
+    assert await page.get_by_role("form", name="Filters").get_by_label("State").input_value() == "failed"
+    await page.get_by_text("No scheduled post matches these filters.").wait_for()
+    await check_screen(page, "journey_queue_filtered")
+    await page.get_by_role("link", name="Clear filters").click()
+    await page.wait_for_url(re.compile(r"/queue$"))
+    await item.wait_for()
+    await filters.get_by_label("Channel").select_option(label=BLUESKY)
+    await page.wait_for_url(re.compile(r"/queue\?channel=[0-9a-f-]+$"))
+    await item.wait_for()
+    await page.get_by_role("link", name="Clear filters").click()
+    await page.wait_for_url(re.compile(r"/queue$"))
+
+
 async def test_journeys_from_sign_up_to_a_retried_publish(browser, demo_url, fake_llm):  # noqa: F811
     started = time.monotonic()
     context = await browser.new_context(viewport=WIDE, timezone_id=ZONE, locale="en-US")
@@ -226,6 +246,7 @@ async def test_journeys_from_sign_up_to_a_retried_publish(browser, demo_url, fak
         item = page.get_by_role("region", name=re.compile(r"^Coming up")).get_by_test_id("queue-post").filter(has_text=text)
         await item.filter(has_text=f"Goes out {_formatted(later)}").wait_for()
         await check_wide_and_narrow(page, "journey_queue")
+        await filter_the_queue(page, item)
         await item.get_by_role("link", name=text).click()
         await page.wait_for_url(re.compile(r"/posts/[0-9a-f-]{36}$"))
         await page.get_by_text(f"Scheduled for {_formatted(later, seconds=True)}").wait_for()

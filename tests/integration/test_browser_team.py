@@ -1,5 +1,6 @@
 """The Team page in a real browser (Debian's Chromium through Playwright) under the server's CSP: an
-owner invites a teammate by email as an editor and copies the invitation link; the teammate signs up
+owner invites a teammate by email as an editor, copies the invitation link and sees it pending
+(and cancels one sent by mistake); the teammate signs up
 from the link and lands in the owner's workspace; the owner changes their role, is refused making
 themself a viewer (the last owner), and turns on approval before scheduling. Someone who already
 has an account accepts an invitation on the accept page. Each screen at 1280 px and 390 px."""
@@ -55,6 +56,35 @@ async def _both_widths(page: Page, name: str) -> None:
     await page.set_viewport_size({"width": 1280, "height": 900})
 
 
+async def _narrow_header(page: Page) -> None:
+    """At 390 px with two workspaces the header is one row: the sections fold behind Menu (opened and
+    closed from the keyboard), the workspace switcher stays, nothing overflows."""
+    await page.set_viewport_size({"width": 390, "height": 844})
+    banner, nav = page.get_by_role("banner"), page.get_by_role("navigation", name="Main")
+    menu = banner.get_by_role("button", name="Menu")
+    assert (await banner.bounding_box())["height"] < 80  # one row
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert not await nav.is_visible() and await menu.get_attribute("aria-expanded") == "false"
+    assert await banner.get_by_label("Workspace").is_visible()
+    await menu.focus()
+    await page.keyboard.press("Enter")
+    await nav.get_by_role("link", name="Settings").wait_for()
+    assert await menu.get_attribute("aria-expanded") == "true"
+    await check_screen(page, "header_menu_390")
+    await page.keyboard.press("Tab")
+    assert await page.evaluate("document.activeElement.textContent.trim()") == "Calendar"
+    await page.keyboard.press("Escape")
+    assert not await nav.is_visible()
+    assert await page.evaluate("document.activeElement.getAttribute('aria-controls')") == "main-nav"
+    await menu.click()
+    await nav.get_by_role("link", name="Team").click()  # following a link closes the menu
+    await page.get_by_role("heading", level=1, name="Team").wait_for()
+    assert not await nav.is_visible()
+    await page.set_viewport_size({"width": 1280, "height": 900})
+    assert await nav.is_visible() and not await menu.is_visible()
+    assert (await banner.bounding_box())["height"] < 80  # one row
+
+
 async def test_invite_a_teammate_change_roles_and_require_approval(browser, ui_url):  # noqa: F811
     started = time.monotonic()
     owner = await watched_page(browser)
@@ -75,8 +105,20 @@ async def test_invite_a_teammate_change_roles_and_require_approval(browser, ui_u
         assert re.fullmatch(rf"{re.escape(ui_url)}/login\?mode=signup&invitation=[^&]+", link), link
         expiry = await owner.get_by_role("region", name=f"Invitation for {bo_email}").locator("#sent-expiry").inner_text()
         assert "UTC" in expiry, expiry
-        await owner.get_by_role("list", name="Sent from this page").get_by_text(bo_email).wait_for()
+        pending = owner.get_by_role("list", name="Pending invitations")
+        await pending.get_by_role("listitem").filter(has_text=bo_email).filter(has_text="invited by Olu").wait_for()
         await _both_widths(owner, "team_invitation")
+
+        # An invitation sent by mistake is cancelled (after confirming) and leaves the list.
+        wrong_email = new_email("wrong")
+        await _invite(owner, wrong_email, "Viewer")
+        await pending.get_by_role("button", name=f"Cancel the invitation for {wrong_email}").click()
+        dialog = owner.get_by_role("dialog", name=f"Cancel the invitation for {wrong_email}?")
+        await dialog.wait_for()
+        await _both_widths(owner, "team_cancel_invitation")
+        await dialog.get_by_role("button", name="Cancel invitation").click()
+        await owner.get_by_role("status").filter(has_text=f"Invitation for {wrong_email} cancelled").wait_for()
+        assert await pending.get_by_text(wrong_email).count() == 0
 
         # Bo opens the link in another browser, signs up (the code is filled in) and lands in the workspace.
         await bo.goto(link)
@@ -92,6 +134,7 @@ async def test_invite_a_teammate_change_roles_and_require_approval(browser, ui_u
         # The owner sees Bo as an editor and makes them a reviewer.
         await owner.reload()
         await _open_team(owner)
+        assert await owner.get_by_role("list", name="Pending invitations").get_by_text(bo_email).count() == 0  # accepted
         bo_role = owner.get_by_label("Role of Bo", exact=True)
         assert await bo_role.input_value() == "editor"
         await bo_role.select_option(label="Reviewer")
@@ -138,6 +181,7 @@ async def test_invite_a_teammate_change_roles_and_require_approval(browser, ui_u
         await cy.get_by_text("You are viewer there").wait_for()
         assert await cy.get_by_label("Workspace").input_value() != ""  # two workspaces now: the switcher appears
         await _both_widths(cy, "invitation_accepted")
+        await _narrow_header(cy)
 
         # Dee has an account but is logged out: the invitation link's "Log in and accept" joins on log-in.
         dee_email = new_email("dee")
@@ -155,4 +199,4 @@ async def test_invite_a_teammate_change_roles_and_require_approval(browser, ui_u
     finally:
         for page in (owner, bo, cy, dee):
             await page.context.close()
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 40  # with pending invitations and the narrow header, on 2 shared cores

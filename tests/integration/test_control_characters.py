@@ -37,7 +37,8 @@ def _text_fields(schema: dict, spec: dict, path: Pointer = (), depth: int = 0) -
         yield from _text_fields(option, spec, path, depth + 1)
     kind = schema.get("type")
     if kind == "string" and schema.get("format") not in ("uuid", "date", "date-time", "binary") \
-            and "contentMediaType" not in schema:  # an uploaded file, not text
+            and "contentMediaType" not in schema \
+            and "enum" not in schema:  # a file is not text; a choice (role) refuses anything but its values
         yield path
     elif kind == "array":
         yield from _text_fields(schema.get("items", {}), spec, (*path, 0), depth + 1)

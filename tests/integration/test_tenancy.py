@@ -61,8 +61,9 @@ async def _workspace_with_everything(base_url) -> tuple[ApiUser, dict[str, str]]
     campaign = await ann.campaign()
     post = await ann.draft([channel], "Ann's secret launch", campaign_id=campaign["id"],
                            schedule_at="2030-01-01T09:00", timezone="UTC")
+    invitation = (await ann.post("/invitations", {"email": "carol@example.com", "role": "viewer"})).json()
     return ann, {"workspace_id": ann.workspace_id, "campaign_id": campaign["id"], "post_id": post["id"],
-                 "channel_id": channel, "user_id": ann.user_id}
+                 "channel_id": channel, "user_id": ann.user_id, "invitation_id": invitation["id"]}
 
 
 async def test_every_route_answers_404_for_another_workspaces_ids(base_url, settings, container):

@@ -226,10 +226,7 @@ export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
 // Endpoints
 // ---------------------------------------------------------------------------------------
 
-/**
- * A role in a workspace. The API types `role` as a plain string (no enum in its OpenAPI), so
- * this is `string` until the backend declares the choices.
- */
+/** A role in a workspace: `owner`, `editor`, `reviewer` or `viewer` (an enum in the API's OpenAPI). */
 export type Role = Schemas['WorkspaceOut']['role'];
 export type User = Schemas['UserOut'];
 /** One workspace of the signed-in user, with their role in it. */
@@ -380,7 +377,7 @@ export type PostTarget = Schemas['TargetOut'];
 export type PostFailure = Schemas['FailureOut'];
 /** One event of a post's history: who (`actor_id`, null for the worker) did what (`event`, `details`) when. */
 export type PostHistoryEntry = Schemas['HistoryOut'];
-/** `GET /api/workspaces/{ws}/posts` filters: `status` is the post's status (draft … scheduled, cancelled). */
+/** `GET /api/workspaces/{ws}/posts` filters: `status` is the post's status (draft … scheduled, cancelled), `state` a target's; `from`/`to` instants; `limit` and `cursor` page. */
 export type PostListQuery = NonNullable<paths['/api/workspaces/{workspace_id}/posts']['get']['parameters']['query']>;
 
 /** The workspace's posts, most recently changed first. */
@@ -388,6 +385,26 @@ export function listPosts(workspaceId: string, query: PostListQuery = {}, signal
 	return unwrap(
 		client.GET('/api/workspaces/{workspace_id}/posts', { params: { path: { workspace_id: workspaceId }, query }, signal })
 	);
+}
+
+/** One page of posts and the cursor of the next (null on the last page). */
+export interface PostPage {
+	posts: Post[];
+	nextCursor: string | null;
+}
+
+/** The header that names the next page's `cursor` (the API's keyset paging). */
+export const NEXT_CURSOR_HEADER = 'X-Next-Cursor';
+
+/** A page of the workspace's posts, most recently changed first; pass `cursor: nextCursor` for the next one. */
+export async function listPostsPage(workspaceId: string, query: PostListQuery = {}, signal?: AbortSignal): Promise<PostPage> {
+	const call = client.GET('/api/workspaces/{workspace_id}/posts', {
+		params: { path: { workspace_id: workspaceId }, query },
+		signal
+	});
+	const posts = await unwrap(call);
+	const { response } = await call;
+	return { posts, nextCursor: response.headers.get(NEXT_CURSOR_HEADER) || null };
 }
 
 /** One post with its targets and its history (the event log). */
@@ -560,7 +577,7 @@ export function disconnectChannel(workspaceId: string, channelId: string, signal
 
 // ----- team: members, roles, invitations, workspace settings ----------------------------
 
-/** `POST .../invitations`: an email and a role (`owner`, `editor`, `reviewer` or `viewer`; typed as a string by the API). */
+/** `POST .../invitations`: an email and a {@link Role}. */
 export type InvitationInput = Schemas['InvitationIn'];
 /** A new invitation: `token` is its secret (shown once; the link carries it), `expires_at` an ISO instant. */
 export type CreatedInvitation = Schemas['InvitationOut'];
@@ -573,6 +590,26 @@ export function inviteMember(workspaceId: string, input: InvitationInput, signal
 		client.POST('/api/workspaces/{workspace_id}/invitations', {
 			params: { path: { workspace_id: workspaceId } },
 			body: input,
+			signal
+		})
+	);
+}
+
+/** An invitation neither accepted nor expired: whom, as what, invited by whom, until when (never its token). */
+export type PendingInvitation = Schemas['PendingInvitationOut'];
+
+/** The workspace's pending invitations, soonest to expire first (owners only). */
+export function listInvitations(workspaceId: string, signal?: AbortSignal): Promise<PendingInvitation[]> {
+	return unwrap(
+		client.GET('/api/workspaces/{workspace_id}/invitations', { params: { path: { workspace_id: workspaceId } }, signal })
+	);
+}
+
+/** Cancel a pending invitation: its link stops working at once (owners only; 404 once accepted or cancelled). */
+export function cancelInvitation(workspaceId: string, invitationId: string, signal?: AbortSignal): Promise<void> {
+	return unwrap(
+		client.DELETE('/api/workspaces/{workspace_id}/invitations/{invitation_id}', {
+			params: { path: { workspace_id: workspaceId, invitation_id: invitationId } },
 			signal
 		})
 	);

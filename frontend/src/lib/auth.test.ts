@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CSRF_HEADER, rememberCsrfToken, type Me } from './api';
-import { logOut, redirectFor, restoreSession } from './auth';
+import { loginHref, logOut, redirectFor, restoreSession, safeNext } from './auth';
 import { sentPath, sentRequest } from './fetch-mock';
 import { Session, WORKSPACE_STORAGE_KEY } from './session.svelte';
 
@@ -169,13 +169,65 @@ describe('logOut', () => {
 });
 
 describe('redirectFor', () => {
+	const at = (path: string) => new URL(path, 'http://localhost:8000');
+
 	it('waits for the check, sends signed-out users to /login and signed-in users away from it', () => {
-		expect(redirectFor('checking', '/calendar')).toBeNull();
-		expect(redirectFor('unavailable', '/calendar')).toBeNull();
-		expect(redirectFor('signed-out', '/calendar')).toBe('/login');
-		expect(redirectFor('signed-out', '/')).toBe('/login');
-		expect(redirectFor('signed-out', '/login')).toBeNull();
-		expect(redirectFor('signed-in', '/login')).toBe('/calendar');
-		expect(redirectFor('signed-in', '/campaigns')).toBeNull();
+		expect(redirectFor('checking', at('/calendar'))).toBeNull();
+		expect(redirectFor('unavailable', at('/calendar'))).toBeNull();
+		expect(redirectFor('signed-out', at('/'))).toBe('/login');
+		expect(redirectFor('signed-out', at('/login'))).toBeNull();
+		expect(redirectFor('signed-out', at('/login?next=%2Fteam'))).toBeNull();
+		expect(redirectFor('signed-in', at('/login'))).toBe('/calendar');
+		expect(redirectFor('signed-in', at('/campaigns'))).toBeNull();
+	});
+
+	it('remembers the page a signed-out visitor opened, query included, and goes there once signed in', () => {
+		const login = redirectFor('signed-out', at('/calendar?view=week&date=2026-03-29'));
+		expect(login).toBe('/login?next=%2Fcalendar%3Fview%3Dweek%26date%3D2026-03-29');
+		expect(redirectFor('signed-in', at(login!))).toBe('/calendar?view=week&date=2026-03-29');
+		expect(redirectFor('signed-in', at('/login?mode=signup&next=%2Fposts%2Fabc'))).toBe('/posts/abc');
+	});
+
+	it('goes home instead of to a next that leaves the app', () => {
+		for (const next of ['//evil.com', 'https://evil.com/', '/\\evil.com', '\\\\evil.com', 'javascript:alert(1)', '/login']) {
+			expect(redirectFor('signed-in', at(`/login?next=${encodeURIComponent(next)}`)), next).toBe('/calendar');
+		}
+	});
+});
+
+describe('safeNext', () => {
+	it('keeps absolute paths of this app with their query and fragment', () => {
+		expect(safeNext('/calendar')).toBe('/calendar');
+		expect(safeNext('/calendar?view=week&channel=a')).toBe('/calendar?view=week&channel=a');
+		expect(safeNext('/posts/123#history')).toBe('/posts/123#history');
+		expect(safeNext('/team/../queue')).toBe('/queue');
+	});
+
+	it.each([
+		['empty', ''],
+		['missing', null],
+		['relative', 'calendar'],
+		['protocol-relative', '//evil.com/calendar'],
+		['absolute URL', 'https://evil.com/calendar'],
+		['same scheme, other host', 'http:evil.com'],
+		['script', 'javascript:alert(1)'],
+		['backslash read as a slash', '/\\evil.com'],
+		['backslashes', '\\\\evil.com'],
+		['tab dropped by the parser', '/\t/evil.com'],
+		['newline dropped by the parser', '/\n/evil.com'],
+		['the login page itself', '/login?next=/calendar'],
+		['a login sub-path', '/login/anything']
+	])('refuses %s', (_, value) => {
+		expect(safeNext(value)).toBeNull();
+	});
+});
+
+describe('loginHref', () => {
+	it('names where to come back to, except the home page and unsafe targets', () => {
+		expect(loginHref('/queue?status=failed')).toBe('/login?next=%2Fqueue%3Fstatus%3Dfailed');
+		expect(loginHref('/queue', '/login?mode=signup')).toBe('/login?mode=signup&next=%2Fqueue');
+		expect(loginHref('/')).toBe('/login');
+		expect(loginHref(null)).toBe('/login');
+		expect(loginHref('//evil.com')).toBe('/login');
 	});
 });

@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Channel, Member, Post, PostHistoryEntry, PostTarget } from './api';
 import {
+	NO_FILTERS,
+	isFiltered,
+	queueApiQuery,
+	queueHref,
+	readQueueQuery,
 	canCancel,
 	canCancelPost,
 	canRetry,
@@ -295,5 +300,37 @@ describe('action problems', () => {
 			messages: ['channel_id: not a target']
 		});
 		expect(actionProblem('cancel', new Error('boom'))).toEqual({ action: 'cancel', detail: 'boom', messages: [] });
+	});
+});
+
+describe('queue filters in the URL', () => {
+	const read = (search: string) => readQueueQuery(new URLSearchParams(search));
+
+	it('round-trips through the URL and drops unknown states and broken days', () => {
+		const q = { channel: 'c1', campaign: 'k1', state: 'failed' as const, from: '2026-03-01', to: '2026-03-31' };
+		expect(queueHref(q)).toBe('/queue?channel=c1&campaign=k1&state=failed&from=2026-03-01&to=2026-03-31');
+		expect(read(queueHref(q).split('?')[1])).toEqual(q);
+		expect(read('state=queued&from=2026-02-30&to=soon')).toEqual(NO_FILTERS);
+		expect(queueHref(NO_FILTERS)).toBe('/queue');
+		expect(isFiltered(NO_FILTERS)).toBe(false);
+		expect(isFiltered({ ...NO_FILTERS, to: '2026-03-31' })).toBe(true);
+	});
+
+	it('asks the API for scheduled posts, with days turned into the instants they start in the zone', () => {
+		expect(queueApiQuery(NO_FILTERS, 'Europe/Paris')).toEqual({ status: 'scheduled' });
+		const q = { channel: 'c1', campaign: 'k1', state: 'published' as const, from: '2026-03-29', to: '2026-03-29' };
+		// 29 March 2026 in Paris has 23 hours: it starts at 23:00 UTC the day before and ends at 22:00 UTC.
+		expect(queueApiQuery(q, 'Europe/Paris')).toEqual({
+			status: 'scheduled',
+			channel_id: ['c1'],
+			campaign_id: 'k1',
+			state: 'published',
+			from: '2026-03-28T23:00:00.000Z',
+			to: '2026-03-29T22:00:00.000Z'
+		});
+		expect(queueApiQuery({ ...NO_FILTERS, to: '2026-11-01' }, 'America/New_York')).toEqual({
+			status: 'scheduled',
+			to: '2026-11-02T05:00:00.000Z'
+		});
 	});
 });

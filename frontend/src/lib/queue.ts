@@ -4,7 +4,8 @@
  * the poller that keeps a page live while something is still due (paused while the tab is hidden).
  */
 
-import type { Channel, Member, Post, PostFailure, PostHistoryEntry, PostTarget } from './api';
+import type { Channel, Member, Post, PostFailure, PostHistoryEntry, PostListQuery, PostTarget } from './api';
+import { addDays, parseDate, startOfDay } from './calendar';
 import { failureOf, otherMessages } from './failure';
 import { formatInstant, platformName } from './format';
 
@@ -312,4 +313,58 @@ export function startPolling(load: () => Promise<void>, delay: () => number | nu
 			void tick();
 		}
 	};
+}
+
+// ----- filters, kept in the URL -------------------------------------------------------------
+
+/** The Queue's filters as its URL carries them: ids, a target state, and days (YYYY-MM-DD) in the user's zone. */
+export interface QueueQuery {
+	channel: string;
+	campaign: string;
+	state: TargetState | '';
+	/** First day shown (scheduled on or after its start). */
+	from: string;
+	/** Last day shown (scheduled before the next day starts). */
+	to: string;
+}
+
+export const NO_FILTERS: QueueQuery = { channel: '', campaign: '', state: '', from: '', to: '' };
+
+/** The filters a URL carries; unknown states and broken dates are dropped. */
+export function readQueueQuery(params: URLSearchParams): QueueQuery {
+	const day = (name: string) => {
+		const value = params.get(name) ?? '';
+		return parseDate(value) ? value : '';
+	};
+	const state = params.get('state') ?? '';
+	return {
+		channel: params.get('channel') ?? '',
+		campaign: params.get('campaign') ?? '',
+		state: state in STATE_WORDS ? (state as TargetState) : '',
+		from: day('from'),
+		to: day('to')
+	};
+}
+
+/** `/queue` with the filters that are set, so a reload or a shared link shows the same posts. */
+export function queueHref(q: QueueQuery): string {
+	const params = new URLSearchParams();
+	for (const name of ['channel', 'campaign', 'state', 'from', 'to'] as const) if (q[name]) params.set(name, q[name]);
+	const query = params.toString();
+	return query ? `/queue?${query}` : '/queue';
+}
+
+export function isFiltered(q: QueueQuery): boolean {
+	return Object.values(q).some(Boolean);
+}
+
+/** The API query for the Queue's scheduled posts: the days become the instants they start and end in `zone`. */
+export function queueApiQuery(q: QueueQuery, zone: string): PostListQuery {
+	const query: PostListQuery = { status: 'scheduled' };
+	if (q.channel) query.channel_id = [q.channel];
+	if (q.campaign) query.campaign_id = q.campaign;
+	if (q.state) query.state = q.state;
+	if (q.from) query.from = startOfDay(q.from, zone).toISOString();
+	if (q.to) query.to = startOfDay(addDays(q.to, 1), zone).toISOString();
+	return query;
 }

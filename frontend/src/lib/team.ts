@@ -10,17 +10,23 @@ export interface RoleChoice {
 	can: string;
 }
 
-/** The roles the backend knows (domain/shared/roles.py), most powerful first. */
-export const ROLES: readonly RoleChoice[] = [
-	{ value: 'owner', label: 'Owner', can: 'everything: members, roles, channels and settings' },
-	{ value: 'editor', label: 'Editor', can: 'write, schedule and publish posts and campaigns' },
-	{ value: 'reviewer', label: 'Reviewer', can: 'read everything and approve or request changes' },
-	{ value: 'viewer', label: 'Viewer', can: 'read everything, change nothing' }
-];
+/**
+ * What each role reads as and may do, most powerful first. Keyed by the API's generated `Role` enum, so
+ * a role the API adds fails the type check here until it is described.
+ */
+const ROLE_WORDS: Readonly<Record<Role, { label: string; can: string }>> = {
+	owner: { label: 'Owner', can: 'everything: members, roles, channels and settings' },
+	editor: { label: 'Editor', can: 'write, schedule and publish posts and campaigns' },
+	reviewer: { label: 'Reviewer', can: 'read everything and approve or request changes' },
+	viewer: { label: 'Viewer', can: 'read everything, change nothing' }
+};
 
-/** "Editor"; a role this list does not know is shown as the server names it. */
+/** The roles as choices, most powerful first. */
+export const ROLES: readonly RoleChoice[] = (Object.keys(ROLE_WORDS) as Role[]).map((value) => ({ value, ...ROLE_WORDS[value] }));
+
+/** "Editor". */
 export function roleLabel(role: Role): string {
-	return ROLES.find((r) => r.value === role)?.label ?? role;
+	return ROLE_WORDS[role].label;
 }
 
 /** Only owners invite, change roles and change the workspace's settings (the server checks too). */
@@ -46,10 +52,7 @@ export function tokenFromAcceptUrl(url: URL): string {
 
 /** Members by role (owners first), then by name. */
 export function sortMembers(members: readonly Member[]): Member[] {
-	const rank = (role: Role) => {
-		const i = ROLES.findIndex((r) => r.value === role);
-		return i === -1 ? ROLES.length : i;
-	};
+	const rank = (role: Role) => ROLES.findIndex((r) => r.value === role);
 	return [...members].sort(
 		(a, b) => rank(a.role) - rank(b.role) || a.name.localeCompare(b.name) || a.email.localeCompare(b.email)
 	);

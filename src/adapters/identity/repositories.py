@@ -113,6 +113,19 @@ class SqlInvitations:
         await self.conn.execute(update(invitations).where(invitations.c.id == invitation.id).values(
             accepted_at=invitation.accepted_at))
 
+    async def pending_of_workspace(self, workspace_id: UUID, now: datetime) -> list[Invitation]:
+        rows = await self.conn.execute(
+            select(invitations).where(invitations.c.workspace_id == workspace_id, invitations.c.accepted_at.is_(None),
+                                      invitations.c.expires_at >= now)
+            .order_by(invitations.c.expires_at, invitations.c.email))
+        return [Invitation(**{**_row(r), "role": Role(r.role)}) for r in rows]
+
+    async def delete(self, workspace_id: UUID, invitation_id: UUID) -> bool:
+        result = await self.conn.execute(delete(invitations).where(
+            invitations.c.workspace_id == workspace_id, invitations.c.id == invitation_id,
+            invitations.c.accepted_at.is_(None)))
+        return result.rowcount > 0
+
 
 class SqlSessions:
     def __init__(self, conn: AsyncConnection) -> None:

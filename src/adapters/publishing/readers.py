@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.publishing.tables import calendar_entries, post_history, post_views
-from application.publishing.views import CalendarEntry, HistoryEntry, PostView, TargetView
+from application.publishing.views import CalendarEntry, HistoryEntry, PostFilters, PostPosition, PostView, TargetView
 
 
 def _target(data: dict) -> TargetView:
@@ -46,14 +46,27 @@ class SqlPostReader:
                                         details=r.details) for r in rows]
         return _post(row, history)
 
-    async def list(self, workspace_id: UUID, status: str | None, campaign_id: UUID | None,
-                   limit: int, offset: int) -> list[PostView]:
-        query = (select(post_views).where(post_views.c.workspace_id == workspace_id)
-                 .order_by(post_views.c.updated_at.desc(), post_views.c.id).limit(limit).offset(offset))
-        if status:
-            query = query.where(post_views.c.status == status)
-        if campaign_id:
-            query = query.where(post_views.c.campaign_id == campaign_id)
+    async def list(self, workspace_id: UUID, filters: PostFilters, limit: int, offset: int,
+                   after: PostPosition | None = None) -> list[PostView]:
+        c = post_views.c
+        query = (select(post_views).where(c.workspace_id == workspace_id)
+                 .order_by(c.updated_at.desc(), c.id).limit(limit).offset(offset))
+        if filters.status:
+            query = query.where(c.status == filters.status)
+        if filters.campaign_id:
+            query = query.where(c.campaign_id == filters.campaign_id)
+        if filters.channel_ids:  # JSONB containment: a target object with that channel
+            query = query.where(or_(*(c.targets.contains([{"channel_id": str(channel)}])
+                                      for channel in filters.channel_ids)))
+        if filters.state:
+            query = query.where(c.targets.contains([{"state": filters.state}]))
+        if filters.scheduled_from:
+            query = query.where(c.scheduled_at >= filters.scheduled_from)
+        if filters.scheduled_to:
+            query = query.where(c.scheduled_at < filters.scheduled_to)
+        if after:
+            query = query.where(or_(c.updated_at < after.updated_at,
+                                    and_(c.updated_at == after.updated_at, c.id > after.id)))
         async with self.engine.connect() as conn:
             return [_post(r) for r in await conn.execute(query)]
 

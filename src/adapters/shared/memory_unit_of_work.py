@@ -101,6 +101,18 @@ class _Invitations:
     async def by_token_hash(self, token_hash: str) -> Invitation | None:
         return next((copy.copy(i) for i in self.s.invitations.values() if i.token_hash == token_hash), None)
 
+    async def pending_of_workspace(self, workspace_id: UUID, now: datetime) -> list[Invitation]:
+        pending = [copy.copy(i) for i in self.s.invitations.values()
+                   if i.workspace_id == workspace_id and i.accepted_at is None and i.expires_at >= now]
+        return sorted(pending, key=lambda i: (i.expires_at, i.email))
+
+    async def delete(self, workspace_id: UUID, invitation_id: UUID) -> bool:
+        found = self.s.invitations.get(invitation_id)
+        if found is None or found.workspace_id != workspace_id or found.accepted_at is not None:
+            return False
+        del self.s.invitations[invitation_id]
+        return True
+
 
 class _Sessions:
     def __init__(self, s: MemoryState) -> None:

@@ -122,3 +122,14 @@ class SetTimeZone:
 @dataclass(frozen=True)
 class ListMembers:
     actor: Actor
+
+
+@dataclass(frozen=True)
+class ListInvitations:
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class CancelInvitation:
+    actor: Actor
+    invitation_id: UUID

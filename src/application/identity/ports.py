@@ -67,6 +67,12 @@ class Invitations(Protocol):
     async def by_token_hash(self, token_hash: str) -> Invitation | None: ...
     async def update(self, invitation: Invitation) -> None: ...
 
+    async def pending_of_workspace(self, workspace_id: UUID, now: datetime) -> list[Invitation]:
+        """The workspace's invitations neither accepted nor expired at `now`, soonest to expire first."""
+
+    async def delete(self, workspace_id: UUID, invitation_id: UUID) -> bool:
+        """Delete a pending invitation of this workspace; False when there is none by that id."""
+
 
 class Sessions(Protocol):
     async def add(self, session: SessionRecord) -> None: ...

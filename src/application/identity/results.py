@@ -57,6 +57,18 @@ class InvitationCreated:
 
 
 @dataclass(frozen=True)
+class PendingInvitationView:
+    """An invitation not yet accepted nor expired; never its token (only its hash is kept)."""
+
+    id: UUID
+    email: str
+    role: str
+    invited_by_name: str
+    invited_by_email: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
 class SignUpOutcome:
     """What a sign-up did. `user_id` is None when the email already had an account and nothing
     changed; the API answers both the same way, so sign-up does not tell who has an account."""

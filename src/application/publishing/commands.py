@@ -105,11 +105,18 @@ class GetPost:
 
 @dataclass(frozen=True)
 class ListPosts:
+    """`cursor`: the `next_cursor` of the page before (keyset); `offset` is the older way to page."""
+
     actor: Actor
     status: str | None = None
     campaign_id: UUID | None = None
     limit: int = 50
     offset: int = 0
+    channel_ids: tuple[UUID, ...] = ()
+    state: str | None = None
+    scheduled_from: datetime | None = None
+    scheduled_to: datetime | None = None
+    cursor: str | None = None
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from application.publishing.commands import CalendarRange, GetPost, ListPosts
+from application.publishing.commands import CalendarRange, GetPost
 from application.publishing.views import CalendarEntry, CalendarReader, PostReader, PostView
 from application.shared.errors import NotFound
-from domain.publishing.states import PostStatus
 from domain.shared.errors import InvalidValue
 from domain.shared.roles import Permission
 from domain.shared.timezones import as_utc
@@ -43,19 +42,3 @@ class GetPostHandler:
         if view is None:
             raise NotFound("post", query.post_id)
         return view
-
-
-class ListPostsHandler:
-    def __init__(self, reader: PostReader) -> None:
-        self.reader = reader
-
-    async def __call__(self, query: ListPosts) -> list[PostView]:
-        query.actor.require(Permission.READ)
-        if not 1 <= query.limit <= 500:
-            raise InvalidValue("limit", "must be 1 to 500")
-        if query.offset < 0:
-            raise InvalidValue("offset", "must be at least 0")
-        if query.status is not None and query.status not in {s.value for s in PostStatus}:
-            raise InvalidValue("status", f"must be one of {', '.join(s.value for s in PostStatus)}")
-        return await self.reader.list(query.actor.workspace_id, query.status, query.campaign_id,
-                                      query.limit, query.offset)

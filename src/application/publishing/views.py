@@ -62,11 +62,39 @@ class CalendarEntry:
     preview: str
 
 
+@dataclass(frozen=True)
+class PostFilters:
+    """Which posts to list; every filter given must hold. `channel_ids`: a target on any of them;
+    `state`: a target in that state; `scheduled_from`/`scheduled_to`: the post's instant in [from, to)."""
+
+    status: str | None = None
+    campaign_id: UUID | None = None
+    channel_ids: tuple[UUID, ...] = ()
+    state: str | None = None
+    scheduled_from: datetime | None = None
+    scheduled_to: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PostPosition:
+    """Where a page ends in the list's order (most recently changed first, then by id)."""
+
+    updated_at: datetime
+    id: UUID
+
+
+@dataclass(frozen=True)
+class PostPage:
+    posts: list[PostView]
+    next_cursor: str | None  # None on the last page
+
+
 class PostReader(Protocol):
     async def get(self, workspace_id: UUID, post_id: UUID, with_history: bool) -> PostView | None: ...
 
-    async def list(self, workspace_id: UUID, status: str | None, campaign_id: UUID | None,
-                   limit: int, offset: int) -> list[PostView]: ...
+    async def list(self, workspace_id: UUID, filters: PostFilters, limit: int, offset: int,
+                   after: PostPosition | None = None) -> list[PostView]:
+        """Most recently changed first, then by id; `after`: only those past that position."""
 
 
 class CalendarReader(Protocol):

@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 from domain.shared.text import find_unprintable, refusal, unprintable_character
 
 Text200 = Annotated[str, StringConstraints(max_length=200)]
+RoleName = Literal["owner", "editor", "reviewer", "viewer"]  # domain.shared.roles.Role, most powerful first
 
 
 def _printable(value: str) -> str:
@@ -70,7 +71,7 @@ class LogInIn(Body):
 class WorkspaceOut(Out):
     id: UUID
     name: str
-    role: str
+    role: RoleName
     requires_approval: bool
 
 
@@ -134,7 +135,7 @@ class WorkspaceSettingsIn(Body):
 
 class InvitationIn(Body):
     email: Annotated[str, StringConstraints(max_length=254)]
-    role: str
+    role: RoleName
 
 
 class InvitationOut(BaseModel):
@@ -143,19 +144,28 @@ class InvitationOut(BaseModel):
     expires_at: datetime
 
 
+class PendingInvitationOut(Out):
+    id: UUID
+    email: str
+    role: RoleName
+    invited_by_name: str = Field(description="who invited them (empty if that account is gone)")
+    invited_by_email: str
+    expires_at: datetime
+
+
 class AcceptInvitationIn(Body):
     token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
 class RoleIn(Body):
-    role: str
+    role: RoleName
 
 
 class MemberOut(Out):
     user_id: UUID
     email: str
     name: str
-    role: str
+    role: RoleName
 
 
 # ----- channels ------------------------------------------------------------------------

@@ -214,7 +214,7 @@ def post_list(
         if status:
             for col in ("post", "status", "state", "scheduled (UTC)", "text"):
                 table.add_column(col)
-            for p in await c.list_posts()(ListPosts(actor, status=status, limit=200)):
+            for p in (await c.list_posts()(ListPosts(actor, status=status, limit=200))).posts:
                 table.add_row(str(p.id), p.status, p.publish_state, str(p.scheduled_at or "-"), p.text[:50])
         else:
             now = datetime.now(timezone.utc)

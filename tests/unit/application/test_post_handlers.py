@@ -29,9 +29,10 @@ from application.publishing.commands import (
     SubmitForReview,
 )
 from application.publishing.edit_post import EditPostHandler
+from application.publishing.list_posts import ListPostsHandler
 from application.publishing.ports import MediaRecord
-from application.publishing.queries import CalendarRangeHandler, GetPostHandler, ListPostsHandler
-from application.publishing.views import CalendarEntry, PostView
+from application.publishing.queries import CalendarRangeHandler, GetPostHandler
+from application.publishing.views import CalendarEntry, PostFilters, PostPosition, PostView
 from application.shared.errors import ConcurrencyConflict, Forbidden, NotFound
 from domain.publishing.post import Post
 from domain.publishing.states import PostStatus, TargetState
@@ -556,9 +557,9 @@ class FakePostReader:
         self.calls.append(("get", workspace_id, post_id, with_history))
         return self.views.get((workspace_id, post_id))
 
-    async def list(self, workspace_id, status, campaign_id, limit, offset):
-        self.calls.append(("list", workspace_id, status, campaign_id, limit, offset))
-        return [v for (w, _), v in self.views.items() if w == workspace_id]
+    async def list(self, workspace_id, filters, limit, offset, after=None):
+        self.calls.append(("list", workspace_id, filters, limit, offset, after))
+        return [v for (w, _), v in self.views.items() if w == workspace_id][:limit]
 
 
 MAY_1 = datetime(2026, 5, 1, tzinfo=UTC)
@@ -621,21 +622,44 @@ async def test_list_posts_bounds(app, limit, offset, field):
 @pytest.mark.parametrize("limit", [1, 50, 500])
 async def test_list_posts_passes_filters_through(app, limit):
     owner = await app.owner()
-    campaign = uuid4()
+    campaign, channel = uuid4(), uuid4()
     post_id = uuid4()
     reader = FakePostReader({(owner.actor.workspace_id, post_id): post_view(post_id)})
-    posts = await ListPostsHandler(reader)(ListPosts(owner.actor, status="scheduled", campaign_id=campaign,
-                                                     limit=limit, offset=10))
-    assert [p.id for p in posts] == [post_id]
-    assert reader.calls == [("list", owner.actor.workspace_id, "scheduled", campaign, limit, 10)]
+    paris = ZoneInfo("Europe/Paris")
+    page = await ListPostsHandler(reader)(ListPosts(
+        owner.actor, status="scheduled", campaign_id=campaign, limit=limit, offset=10, channel_ids=(channel,),
+        state="failed", scheduled_from=datetime(2026, 5, 1, 2, tzinfo=paris), scheduled_to=MAY_1 + timedelta(days=1)))
+    assert [p.id for p in page.posts] == [post_id] and page.next_cursor is None
+    filters = PostFilters(status="scheduled", campaign_id=campaign, channel_ids=(channel,), state="failed",
+                          scheduled_from=MAY_1, scheduled_to=MAY_1 + timedelta(days=1))
+    assert reader.calls == [("list", owner.actor.workspace_id, filters, limit + 1, 10, None)]
 
 
-async def test_list_posts_refuses_an_unknown_status(app):
+async def test_list_posts_names_the_next_page_by_the_last_post_shown(app):
+    owner = await app.owner()
+    ids = sorted(uuid4() for _ in range(3))
+    reader = FakePostReader({(owner.actor.workspace_id, i): post_view(i) for i in ids})
+    handler = ListPostsHandler(reader)
+    page = await handler(ListPosts(owner.actor, limit=2))
+    assert [p.id for p in page.posts] == ids[:2] and page.next_cursor
+    await handler(ListPosts(owner.actor, limit=2, cursor=page.next_cursor))
+    assert reader.calls[-1][-1] == PostPosition(updated_at=START, id=ids[1])
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ({"status": "sheduled"}, "status"),
+    ({"state": "queued"}, "state"),
+    ({"cursor": "not a cursor"}, "cursor"),
+    ({"cursor": "bm90fGEtdXVpZA"}, "cursor"),  # "not|a-uuid"
+    ({"scheduled_from": MAY_1.replace(tzinfo=None)}, "from"),
+    ({"scheduled_from": MAY_1, "scheduled_to": MAY_1}, "to"),
+])
+async def test_list_posts_refuses_bad_filters_naming_them(app, query, field):
     owner = await app.owner()
     reader = FakePostReader()
     with pytest.raises(InvalidValue) as info:
-        await ListPostsHandler(reader)(ListPosts(owner.actor, status="sheduled"))
-    assert info.value.field == "status" and "scheduled" in info.value.message
+        await ListPostsHandler(reader)(ListPosts(owner.actor, **query))
+    assert info.value.field == field
     assert reader.calls == []
 
 

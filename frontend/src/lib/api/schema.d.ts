@@ -483,7 +483,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List Invitations
+         * @description Pending invitations (neither accepted nor expired), soonest to expire first; owners only.
+         */
+        get: operations["list_invitations_api_workspaces__workspace_id__invitations_get"];
         put?: never;
         /**
          * Invite
@@ -491,6 +495,26 @@ export interface paths {
          */
         post: operations["invite_api_workspaces__workspace_id__invitations_post"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace_id}/invitations/{invitation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Cancel Invitation
+         * @description Cancel a pending invitation: its link stops working at once (owners only).
+         */
+        delete: operations["cancel_invitation_api_workspaces__workspace_id__invitations__invitation_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -603,7 +627,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Posts */
+        /**
+         * List Posts
+         * @description Posts, most recently changed first, `limit` at a time; follow `X-Next-Cursor` (or the `Link`
+         *     header) for the next page. All filters given must hold.
+         */
         get: operations["list_posts_api_workspaces__workspace_id__posts_get"];
         put?: never;
         /** Create Post */
@@ -1308,8 +1336,11 @@ export interface components {
         InvitationIn: {
             /** Email */
             email: string;
-            /** Role */
-            role: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "owner" | "editor" | "reviewer" | "viewer";
         };
         /** InvitationOut */
         InvitationOut: {
@@ -1375,8 +1406,11 @@ export interface components {
             email: string;
             /** Name */
             name: string;
-            /** Role */
-            role: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "owner" | "editor" | "reviewer" | "viewer";
             /**
              * User Id
              * Format: uuid
@@ -1409,6 +1443,33 @@ export interface components {
              * @default
              */
             note?: string;
+        };
+        /** PendingInvitationOut */
+        PendingInvitationOut: {
+            /** Email */
+            email: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Invited By Email */
+            invited_by_email: string;
+            /**
+             * Invited By Name
+             * @description who invited them (empty if that account is gone)
+             */
+            invited_by_name: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "owner" | "editor" | "reviewer" | "viewer";
         };
         /** PlatformCaptionsOut */
         PlatformCaptionsOut: {
@@ -1537,8 +1598,11 @@ export interface components {
         };
         /** RoleIn */
         RoleIn: {
-            /** Role */
-            role: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "owner" | "editor" | "reviewer" | "viewer";
         };
         /** ScheduleIn */
         ScheduleIn: {
@@ -1673,8 +1737,11 @@ export interface components {
             name: string;
             /** Requires Approval */
             requires_approval: boolean;
-            /** Role */
-            role: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "owner" | "editor" | "reviewer" | "viewer";
         };
         /** WorkspaceSettingsIn */
         WorkspaceSettingsIn: {
@@ -2607,6 +2674,37 @@ export interface operations {
             };
         };
     };
+    list_invitations_api_workspaces__workspace_id__invitations_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingInvitationOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     invite_api_workspaces__workspace_id__invitations_post: {
         parameters: {
             query?: never;
@@ -2630,6 +2728,36 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["InvitationOut"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_invitation_api_workspaces__workspace_id__invitations__invitation_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invitation_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
@@ -2848,9 +2976,19 @@ export interface operations {
         parameters: {
             query?: {
                 campaign_id?: string | null;
+                /** @description a target on any of these channels */
+                channel_id?: string[] | null;
+                /** @description the X-Next-Cursor of the page before */
+                cursor?: string | null;
+                /** @description scheduled at or after this instant */
+                from?: string | null;
                 limit?: number;
                 offset?: number;
+                /** @description a target in this state (scheduled, failed, published, …) */
+                state?: string | null;
                 status?: string | null;
+                /** @description scheduled before this instant */
+                to?: string | null;
             };
             header?: never;
             path: {
@@ -2863,6 +3001,10 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description RFC 8288 `<…>; rel="next"`: this request with the next cursor (absent on the last page) */
+                    Link?: string;
+                    /** @description the `cursor` of the next page; absent on the last page */
+                    "X-Next-Cursor"?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Form, Path, Query, Response, UploadFile
+from fastapi import APIRouter, Form, Path, Query, Request, Response, UploadFile
 
 from application.publishing.commands import (
     ApprovePost,
@@ -55,12 +55,35 @@ async def _detail(c: ContainerDep, actor: Actor, post_id: UUID, response: Respon
     return PostOut.model_validate(view)
 
 
-@router.get("/posts", response_model=list[PostOut])
-async def list_posts(actor: ActorDep, c: ContainerDep, status: str | None = None, campaign_id: UUID | None = None,
-                     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> list[PostOut]:
-    views = await c.list_posts()(ListPosts(actor, status, campaign_id, limit, offset))
-    return [PostOut.model_validate(v) for v in views]
+NEXT_CURSOR_HEADER = "X-Next-Cursor"
+_PAGED = {200: {"headers": {
+    NEXT_CURSOR_HEADER: {"description": "the `cursor` of the next page; absent on the last page",
+                         "schema": {"type": "string"}},
+    "Link": {"description": 'RFC 8288 `<…>; rel="next"`: this request with the next cursor (absent on the last page)',
+             "schema": {"type": "string"}}}}}
+
+
+@router.get("/posts", response_model=list[PostOut], responses=_PAGED)
+async def list_posts(
+    request: Request, response: Response, actor: ActorDep, c: ContainerDep,
+    status: str | None = None, campaign_id: UUID | None = None,
+    channel_id: Annotated[list[UUID] | None, Query(description="a target on any of these channels")] = None,
+    state: Annotated[str | None, Query(description="a target in this state (scheduled, failed, published, …)")] = None,
+    from_: Annotated[datetime | None, Query(alias="from", description="scheduled at or after this instant")] = None,
+    to: Annotated[datetime | None, Query(description="scheduled before this instant")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200, description="the X-Next-Cursor of the page before")] = None,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> list[PostOut]:
+    """Posts, most recently changed first, `limit` at a time; follow `X-Next-Cursor` (or the `Link`
+    header) for the next page. All filters given must hold."""
+    page = await c.list_posts()(ListPosts(
+        actor, status, campaign_id, limit, offset, channel_ids=tuple(channel_id or ()), state=state,
+        scheduled_from=from_, scheduled_to=to, cursor=cursor))
+    if page.next_cursor:
+        response.headers[NEXT_CURSOR_HEADER] = page.next_cursor
+        response.headers["Link"] = f'<{request.url.include_query_params(cursor=page.next_cursor)}>; rel="next"'
+    return [PostOut.model_validate(v) for v in page.posts]
 
 
 @router.post("/posts", response_model=PostOut, status_code=201)

@@ -4,13 +4,33 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
-from application.identity.commands import AcceptInvitation, ChangeRole, CreateWorkspace, GetMe, InviteMember, ListMembers, UpdateWorkspaceSettings
+from application.identity.commands import (
+    AcceptInvitation,
+    CancelInvitation,
+    ChangeRole,
+    CreateWorkspace,
+    GetMe,
+    InviteMember,
+    ListInvitations,
+    ListMembers,
+    UpdateWorkspaceSettings,
+)
 from application.identity.results import WorkspaceView
 from domain.shared.roles import Role
 from entrypoints.api.dependencies import ActorDep, ContainerDep, PrincipalDep
-from entrypoints.api.schemas import AcceptInvitationIn, InvitationIn, InvitationOut, MemberOut, RoleIn, WorkspaceIn, WorkspaceOut, WorkspaceSettingsIn
+from entrypoints.api.schemas import (
+    AcceptInvitationIn,
+    InvitationIn,
+    InvitationOut,
+    MemberOut,
+    PendingInvitationOut,
+    RoleIn,
+    WorkspaceIn,
+    WorkspaceOut,
+    WorkspaceSettingsIn,
+)
 
 router = APIRouter(prefix="/api", tags=["workspaces"])
 
@@ -44,6 +64,19 @@ async def invite(body: InvitationIn, actor: ActorDep, c: ContainerDep) -> Invita
     """Invite by email with a role; send the token to the invitee (shown once)."""
     created = await c.invite_member()(InviteMember(actor=actor, email=body.email, role=body.role))
     return InvitationOut(id=created.id, token=created.token, expires_at=created.expires_at)
+
+
+@router.get("/workspaces/{workspace_id}/invitations", response_model=list[PendingInvitationOut])
+async def list_invitations(actor: ActorDep, c: ContainerDep) -> list[PendingInvitationOut]:
+    """Pending invitations (neither accepted nor expired), soonest to expire first; owners only."""
+    return [PendingInvitationOut.model_validate(i) for i in await c.list_invitations()(ListInvitations(actor))]
+
+
+@router.delete("/workspaces/{workspace_id}/invitations/{invitation_id}", status_code=204)
+async def cancel_invitation(invitation_id: UUID, actor: ActorDep, c: ContainerDep) -> Response:
+    """Cancel a pending invitation: its link stops working at once (owners only)."""
+    await c.cancel_invitation()(CancelInvitation(actor=actor, invitation_id=invitation_id))
+    return Response(status_code=204)
 
 
 @router.post("/invitations/accept", response_model=WorkspaceOut)
