@@ -142,7 +142,9 @@ class Post(Aggregate):
     def text_for(self, channel_id: UUID) -> str:
         return self.variants.get(channel_id, self.text)
 
-    def edit(self, *, by: UUID, text: str | None = None, media: list[str] | None = None) -> None:
+    def edit(self, *, by: UUID, text: str | None = None, media: list[str] | None = None,
+             limits: dict[UUID, int] | None = None) -> None:
+        """`limits` are the channels' own text limits, as for `schedule`: a scheduled post must keep fitting them."""
         new_text = self.text if text is None else _clean_text(text)
         new_media = self.media if media is None else _clean_media(media)
         if new_text != self.text or new_media != self.media:
@@ -150,7 +152,7 @@ class Post(Aggregate):
             for target in self.targets.values():
                 if new_media != self.media or target.channel_id not in self.variants:
                     self._require_unlocked(target)
-            self._require_still_fits(lambda post: post._content_edited(by=by, text=new_text, media=new_media))
+            self._require_still_fits(lambda post: post._content_edited(by=by, text=new_text, media=new_media), limits)
             self._content_edited(by=by, text=new_text, media=new_media)
 
     @event("ContentEdited")
@@ -159,8 +161,9 @@ class Post(Aggregate):
         self.media = list(media)
         self._withdraw_approval()
 
-    def set_variant(self, *, by: UUID, channel_id: UUID, text: str | None) -> None:
-        """A per-channel text; None removes it so the base text is used again."""
+    def set_variant(self, *, by: UUID, channel_id: UUID, text: str | None,
+                    limits: dict[UUID, int] | None = None) -> None:
+        """A per-channel text; None removes it so the base text is used again. `limits` as for `edit`."""
         if channel_id not in self.targets:
             raise InvalidValue("channel_id", f"channel {channel_id} is not a target of this post")
         if text is not None:
@@ -168,7 +171,7 @@ class Post(Aggregate):
         if self.variants.get(channel_id) != text:
             self._require_open()
             self._require_unlocked(self.targets[channel_id])
-            self._require_still_fits(lambda post: post._variant_set(by=by, channel_id=channel_id, text=text))
+            self._require_still_fits(lambda post: post._variant_set(by=by, channel_id=channel_id, text=text), limits)
             self._variant_set(by=by, channel_id=channel_id, text=text)
 
     @event("VariantSet")
@@ -179,8 +182,9 @@ class Post(Aggregate):
             self.variants[channel_id] = text
         self._withdraw_approval()
 
-    def change_targets(self, *, by: UUID, targets: list[dict], now: datetime | None = None) -> None:
-        """Channels added to a scheduled post join its schedule, which must not have passed."""
+    def change_targets(self, *, by: UUID, targets: list[dict], now: datetime | None = None,
+                       limits: dict[UUID, int] | None = None) -> None:
+        """Channels added to a scheduled post join its schedule, which must not have passed. `limits` as for `edit`."""
         targets = _targets(targets)
         added = {t["channel_id"] for t in targets} - {str(c) for c in self.targets}
         if not added and len(targets) == len(self.targets):
@@ -192,7 +196,7 @@ class Post(Aggregate):
         for channel_id, target in self.targets.items():
             if channel_id not in kept:
                 self._require_unlocked(target)
-        self._require_still_fits(lambda post: post._targets_changed(by=by, targets=targets))
+        self._require_still_fits(lambda post: post._targets_changed(by=by, targets=targets), limits)
         self._targets_changed(by=by, targets=targets)
 
     @event("TargetsChanged")
@@ -242,7 +246,11 @@ class Post(Aggregate):
 
     def schedule(self, *, by: UUID, at: datetime, timezone: str, local_time: datetime, now: datetime,
                  limits: dict[UUID, int] | None = None) -> None:
-        """Schedule every open target at one instant (a UTC `at` for the wall time `local_time` in `timezone`)."""
+        """Schedule every open target at one instant (a UTC `at` for the wall time `local_time` in `timezone`).
+
+        `limits` maps a channel to the text limit its platform reported (a Mastodon instance's own);
+        other channels get their platform's default. Every later change of a scheduled post is
+        checked against the same limits."""
         self._require_future(at, now)
         self._require_fits(limits or {})
         self._require_open()
@@ -447,14 +455,14 @@ class Post(Aggregate):
             if problems:
                 raise RuleViolated(f"platform_rules.{problems[0].rule}", problems[0].message)
 
-    def _require_still_fits(self, change: Callable[["Post"], None]) -> None:
+    def _require_still_fits(self, change: Callable[["Post"], None], limits: dict[UUID, int] | None) -> None:
         """A scheduled post must keep passing every platform's rules: try the change on a copy first."""
         if self.status is not PostStatus.SCHEDULED:
             return
         trial = copy.deepcopy(self)
         change(trial)
         if trial.status is PostStatus.SCHEDULED:
-            trial._require_fits({})
+            trial._require_fits(limits or {})
 
     def _withdraw_approval(self) -> None:
         if not self.requires_approval or self.status is PostStatus.DRAFT:
