@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from application.publishing.commands import SetVariant
 from application.publishing.targets import reported_limits
+from application.publishing.unit_of_work import UnitOfWorkFactory
 from application.shared.loading import change
 from application.shared.ports import EventStore
 from application.shared.results import Saved
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.publishing.post import Post
 from domain.shared.roles import Permission
 

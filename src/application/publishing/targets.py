@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from application.publishing.unit_of_work import UnitOfWorkFactory
 from application.shared.actor import Actor
 from application.shared.errors import NotFound
 from application.shared.ports import EventStore
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.campaigns.campaign import Campaign
 from domain.shared.errors import InvalidValue, RuleViolated
 

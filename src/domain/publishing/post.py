@@ -230,7 +230,7 @@ class Post(Aggregate):
         self._approved(by=by, note=note)
 
     @event("Approved")
-    def _approved(self, by: UUID, note: str) -> None:
+    def _approved(self, by: UUID, note: str = "") -> None:
         self.status = PostStatus.APPROVED
 
     def request_changes(self, by: UUID, note: str = "") -> None:
@@ -239,7 +239,7 @@ class Post(Aggregate):
         self._changes_requested(by=by, note=note)
 
     @event("ChangesRequested")
-    def _changes_requested(self, by: UUID, note: str) -> None:
+    def _changes_requested(self, by: UUID, note: str = "") -> None:
         self.status = PostStatus.DRAFT
 
     # ----- scheduling ----------------------------------------------------------------
@@ -357,7 +357,8 @@ class Post(Aggregate):
         self._failed(channel_id=channel_id, attempt_id=attempt_id, reason=reason, message=message, retry_at=retry_at)
 
     @event("TargetFailed")
-    def _failed(self, channel_id: UUID, attempt_id: UUID, reason: str, message: str, retry_at: datetime | None) -> None:
+    def _failed(self, channel_id: UUID, attempt_id: UUID, reason: str, message: str,
+                retry_at: datetime | None = None) -> None:
         target = self.targets[channel_id]
         known = reason in {r.value for r in FailureReason}  # a reason retired since stays as it was stored
         target.failure = {"reason": reason, "message": message, "fix": FailureReason(reason).fix if known else "",
