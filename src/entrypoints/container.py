@@ -189,7 +189,7 @@ class Container(containers.DeclarativeContainer):
     # publishing
     create_draft_post = providers.Singleton(CreateDraftPostHandler, event_store, uow, clock)
     edit_post = providers.Singleton(EditPostHandler, event_store, uow, clock)
-    set_variant = providers.Singleton(SetVariantHandler, event_store)
+    set_variant = providers.Singleton(SetVariantHandler, event_store, uow)
     submit_for_review = providers.Singleton(SubmitForReviewHandler, event_store)
     approve_post = providers.Singleton(ApprovePostHandler, event_store)
     request_changes = providers.Singleton(RequestChangesHandler, event_store)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -13,6 +14,7 @@ import pytest
 
 from adapters.shared.clock import ControlledClock
 from application.publishing.publish_target import PublishTarget, PublishTargetHandler
+from entrypoints.simulator.mastodon import DEFAULT_CONFIGURATION
 from entrypoints.worker.run import run_worker
 from tests.integration.journeys import connect_bluesky, connect_oauth
 from tests.integration.users import ApiUser, sign_up
@@ -223,3 +225,29 @@ async def test_the_sweep_redefers_a_target_whose_job_went_missing_and_only_that(
         container.clock.reset_override()
     async with container.engine().connect() as conn:
         assert await conn.scalar(jobs, {"post": post["id"]}) == 1
+
+
+async def test_a_post_within_its_instances_own_limit_stays_editable_once_scheduled(base_url, sim_state):
+    """A Mastodon instance allowing 5,000 characters: what scheduling accepted, editing accepts too."""
+    mastodon_data = sim_state.platform_data("mastodon")
+    statuses = mastodon_data.setdefault("configuration", copy.deepcopy(DEFAULT_CONFIGURATION))["statuses"]
+    statuses["max_characters"] = 5000
+    try:
+        ann = await sign_up(base_url)
+        mastodon = await connect_oauth(ann, "mastodon", "sandbox.social")
+    finally:
+        statuses["max_characters"] = 500
+    assert (mastodon["text_limit"], mastodon["text_limit_reported"]) == (5000, True)
+    tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).isoformat()
+    post = await ann.draft([mastodon["id"]], "a" * 600, schedule_at=tomorrow, timezone="UTC")
+    assert post["status"] == "scheduled"
+
+    edited = await ann.patch(f"/posts/{post['id']}", {"text": "b" * 650})
+    assert edited.status_code == 200, edited.text
+    variant = await ann.put(f"/posts/{post['id']}/variants/{mastodon['id']}", {"text": "c" * 700})
+    assert variant.status_code == 200, variant.text
+    assert variant.json()["status"] == "scheduled"
+
+    too_long = await ann.put(f"/posts/{post['id']}/variants/{mastodon['id']}", {"text": "d" * 5001})
+    assert too_long.status_code == 409 and too_long.json()["rule"] == "platform_rules.text_too_long", too_long.text
+    assert "5000" in too_long.json()["detail"]

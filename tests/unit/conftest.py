@@ -125,7 +125,7 @@ class App:
         # publishing
         self.create_draft_post = CreateDraftPostHandler(store, uow, clock)
         self.edit_post = EditPostHandler(store, uow, clock)
-        self.set_variant = SetVariantHandler(store)
+        self.set_variant = SetVariantHandler(store, uow)
         self.submit_for_review = SubmitForReviewHandler(store)
         self.approve_post = ApprovePostHandler(store)
         self.request_changes = RequestChangesHandler(store)

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from application.channels.ports import UnreachableServer
-from application.publishing.ports import (
+from application.platforms.ports import (
     Account,
     Credentials,
     OAuthClient,

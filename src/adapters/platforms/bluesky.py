@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 
 from adapters.platforms.http import retry_at_from, send, server_error
-from application.publishing.ports import (
+from application.platforms.ports import (
     Account,
     Credentials,
     MediaItem,

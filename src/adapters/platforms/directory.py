@@ -14,7 +14,7 @@ import httpx
 from adapters.platforms.bluesky import BlueskyPlatform
 from adapters.platforms.mastodon import MastodonPlatform
 from adapters.platforms.x import XPlatform
-from application.publishing.ports import SocialPlatform
+from application.platforms.ports import SocialPlatform
 from domain.shared.errors import InvalidValue
 
 

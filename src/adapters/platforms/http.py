@@ -11,7 +11,7 @@ import httpx
 
 from adapters.shared.address_policy import AddressPolicy
 from adapters.shared.guarded_http import GuardedTransport
-from application.publishing.ports import OutcomeUnknown, PlatformError
+from application.platforms.ports import OutcomeUnknown, PlatformError
 from domain.publishing.states import FailureReason
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=15.0, write=15.0, pool=5.0)

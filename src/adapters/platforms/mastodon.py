@@ -24,7 +24,7 @@ from urllib.parse import urlencode, urlparse
 import httpx
 
 from adapters.platforms.http import retry_at_from, send, server_error
-from application.publishing.ports import (
+from application.platforms.ports import (
     Account,
     Credentials,
     MediaItem,

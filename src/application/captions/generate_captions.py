@@ -20,9 +20,10 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from application.campaigns.views import CampaignReader, CampaignView
 from application.captions.commands import GenerateCaptions
 from application.captions.ports import (
+    CampaignVoice,
+    CampaignVoices,
     CaptionGenerator,
     CaptionModelError,
     CaptionTask,
@@ -70,7 +71,7 @@ class CaptionJob:
 
 
 class GenerateCaptionsHandler:
-    def __init__(self, generator: CaptionGenerator, campaigns: CampaignReader, ledger: UsageLedger,
+    def __init__(self, generator: CaptionGenerator, campaigns: CampaignVoices, ledger: UsageLedger,
                  examples: ExampleSource, clock: Clock, limit_per_hour: int, user_limit_per_hour: int | None = None) -> None:
         self.generator = generator
         self.campaigns = campaigns
@@ -143,7 +144,7 @@ class GenerateCaptionsHandler:
         finally:
             await self.ledger.finish(job.generation_id, self.clock.now(), self.generator.model_name, usage, outcome)
 
-    async def _campaign(self, cmd: GenerateCaptions) -> CampaignView | None:
+    async def _campaign(self, cmd: GenerateCaptions) -> CampaignVoice | None:
         if cmd.campaign_id is None:
             return None
         campaign = await self.campaigns.get(cmd.actor.workspace_id, cmd.campaign_id)
@@ -223,7 +224,7 @@ def _check_request(cmd: GenerateCaptions) -> None:
             raise InvalidValue("brief.link", "must be an http(s) address such as https://example.com/page")
 
 
-def _tagged_link(link: str | None, campaign: CampaignView | None, platform: str) -> str | None:
+def _tagged_link(link: str | None, campaign: CampaignVoice | None, platform: str) -> str | None:
     if link is None or campaign is None:
         return link
     return add_utm(link, campaign_utm(platform, campaign.name, campaign.utm_defaults))

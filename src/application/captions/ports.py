@@ -144,3 +144,20 @@ class ExampleSource(Protocol):
     """The workspace's best-performing published posts, by engagement, for the model to learn from."""
 
     async def best_posts(self, workspace_id: UUID, campaign_id: UUID | None, platform: str, limit: int) -> list[str]: ...
+
+
+class CampaignVoice(Protocol):
+    """What captions take from a campaign: its name (the UTM campaign), brand voice and UTM defaults."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def brand_voice(self) -> dict: ...
+    @property
+    def utm_defaults(self) -> dict: ...
+
+
+class CampaignVoices(Protocol):
+    """The workspace's campaigns, read only (the campaigns context's read model serves it)."""
+
+    async def get(self, workspace_id: UUID, campaign_id: UUID) -> CampaignVoice | None: ...

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from application.channels.commands import AddPlannedChannel
+from application.channels.unit_of_work import UnitOfWorkFactory
 from application.shared.ports import Clock, IdGenerator
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.channels.channel import Channel, check_handle, parse_platform, same_handle
 from domain.shared.errors import RuleViolated
 from domain.shared.roles import Permission

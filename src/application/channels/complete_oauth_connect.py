@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from application.channels.commands import CompleteOAuthConnect, ConnectedChannel
 from application.channels.connecting import attach_account, view
-from application.channels.ports import PlatformDirectory
 from application.channels.start_oauth_connect import stored_client
-from application.identity.credentials import digest
-from application.publishing.ports import PlatformError
+from application.channels.unit_of_work import UnitOfWorkFactory
+from application.platforms.ports import PlatformDirectory, PlatformError
 from application.shared.actor import Actor
+from application.shared.bearer_secrets import digest
 from application.shared.errors import NotFound
 from application.shared.ports import Clock, IdGenerator, TokenCipher
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.shared.errors import RuleViolated
 from domain.shared.roles import Permission
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from application.channels.commands import ChannelView, ConnectWithAppPassword
 from application.channels.connecting import attach_account, checked_base_url, unreachable, view
-from application.channels.ports import PlatformDirectory, ServerGuard
-from application.publishing.ports import PlatformError
+from application.channels.ports import ServerGuard
+from application.channels.unit_of_work import UnitOfWorkFactory
+from application.platforms.ports import PlatformDirectory, PlatformError
 from application.shared.ports import Clock, IdGenerator, TokenCipher
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.channels.channel import parse_platform
 from domain.publishing.states import FailureReason
 from domain.shared.errors import InvalidValue, RuleViolated

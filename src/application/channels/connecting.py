@@ -8,10 +8,10 @@ from uuid import UUID
 
 from application.channels.commands import ChannelView
 from application.channels.credentials import store_credentials
-from application.channels.ports import UNREACHABLE, PlatformDirectory, ServerGuard, UnreachableServer
-from application.publishing.ports import Account, Credentials, PlatformError, PlatformLimits
+from application.channels.ports import UNREACHABLE, ServerGuard, UnreachableServer
+from application.channels.unit_of_work import UnitOfWork
+from application.platforms.ports import Account, Credentials, PlatformDirectory, PlatformError, PlatformLimits
 from application.shared.ports import Clock, IdGenerator, TokenCipher
-from application.shared.unit_of_work import UnitOfWork
 from domain.channels.channel import Channel
 from domain.shared.errors import InvalidValue
 from domain.shared.platforms import Platform

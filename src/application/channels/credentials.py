@@ -6,9 +6,9 @@ import json
 from datetime import datetime
 from uuid import UUID
 
-from application.publishing.ports import Credentials
+from application.channels.unit_of_work import UnitOfWork
+from application.platforms.ports import Credentials
 from application.shared.ports import TokenCipher
-from application.shared.unit_of_work import UnitOfWork
 from domain.shared.errors import RuleViolated
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from application.channels.commands import ChannelView, ListChannels
 from application.channels.connecting import view
+from application.channels.unit_of_work import UnitOfWorkFactory
 from application.shared.ports import Clock
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.shared.roles import Permission
 
 

@@ -1,4 +1,4 @@
-"""Channels ports: channel records with their encrypted secrets, OAuth clients and states, the platforms."""
+"""Channels ports: channel records with their encrypted secrets, OAuth clients and states, the SSRF guard."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from application.publishing.ports import SocialPlatform
 from domain.channels.channel import Channel
+from domain.identity.model import Membership
 
 
 class Channels(Protocol):
@@ -47,6 +47,12 @@ class OAuthState:
     expires_at: datetime
 
 
+class MemberRoles(Protocol):
+    """Who may connect a channel to a workspace (identity's memberships, read only)."""
+
+    async def get(self, workspace_id: UUID, user_id: UUID) -> Membership | None: ...
+
+
 class OAuthClients(Protocol):
     async def get(self, platform: str, base_url: str, redirect_uri: str) -> StoredOAuthClient | None: ...
     async def add(self, client: StoredOAuthClient) -> None: ...
@@ -58,14 +64,6 @@ class OAuthStates(Protocol):
     async def add(self, state: OAuthState) -> None: ...
     async def take(self, state_hash: str) -> OAuthState | None:
         """Remove and return: a state works once."""
-
-
-class PlatformDirectory(Protocol):
-    """The adapter and default base URL of each platform (from settings, so tests and demos point at the simulator)."""
-
-    def get(self, platform: str) -> SocialPlatform: ...
-
-    def base_url(self, platform: str, instance: str | None = None) -> str: ...
 
 
 UNREACHABLE = "could not reach that server"

@@ -7,11 +7,10 @@ from datetime import timedelta
 
 from application.channels.commands import RefreshDueTokens
 from application.channels.credentials import load_credentials, merge_refreshed, store_credentials
-from application.channels.ports import PlatformDirectory
 from application.channels.start_oauth_connect import stored_client
-from application.publishing.ports import Credentials, PlatformError
+from application.channels.unit_of_work import UnitOfWorkFactory
+from application.platforms.ports import Credentials, PlatformDirectory, PlatformError
 from application.shared.ports import Clock, TokenCipher
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.channels.channel import Channel
 from domain.publishing.states import FailureReason
 

@@ -16,11 +16,11 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from application.channels.commands import StartOAuthConnect
 from application.channels.connecting import checked_base_url, unreachable
-from application.channels.ports import OAuthState, PlatformDirectory, ServerGuard, StoredOAuthClient
-from application.identity.credentials import digest
-from application.publishing.ports import OAuthClient, PlatformError
+from application.channels.ports import OAuthState, ServerGuard, StoredOAuthClient
+from application.channels.unit_of_work import UnitOfWorkFactory
+from application.platforms.ports import OAuthClient, PlatformDirectory, PlatformError
+from application.shared.bearer_secrets import digest
 from application.shared.ports import Clock, TokenCipher
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.channels.channel import parse_platform
 from domain.shared.errors import InvalidValue
 from domain.shared.roles import Permission

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from application.identity.commands import AcceptInvitation
-from application.identity.credentials import digest
+from application.identity.unit_of_work import UnitOfWorkFactory
+from application.shared.bearer_secrets import digest
 from application.shared.errors import NotFound
 from application.shared.ports import Clock
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.identity.model import Membership
 from domain.shared.errors import RuleViolated
 

@@ -6,11 +6,12 @@ once a minute (a write per request would cost more than the request)."""
 from __future__ import annotations
 
 from application.identity.commands import Authenticate
-from application.identity.credentials import API_TOKEN_PREFIX, digest
+from application.identity.credentials import API_TOKEN_PREFIX
 from application.identity.results import Principal
+from application.identity.unit_of_work import UnitOfWorkFactory
+from application.shared.bearer_secrets import digest
 from application.shared.errors import Unauthenticated
 from application.shared.ports import Clock
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.identity.api_tokens import has_expired
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from application.identity.commands import ChangeRole
 from application.identity.invite_member import parse_role
+from application.identity.unit_of_work import UnitOfWorkFactory
 from application.shared.errors import NotFound
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.identity.model import Membership, ensure_owner_remains
 from domain.shared.roles import Permission
 

@@ -10,12 +10,13 @@ Rules:
 from __future__ import annotations
 
 from application.identity.commands import CreateApiToken
-from application.identity.credentials import API_TOKEN_PREFIX, digest, new_secret
+from application.identity.credentials import API_TOKEN_PREFIX
 from application.identity.ports import ApiTokenRecord
 from application.identity.results import ApiTokenCreated
+from application.identity.unit_of_work import UnitOfWorkFactory
+from application.shared.bearer_secrets import digest, new_secret
 from application.shared.errors import Forbidden
 from application.shared.ports import Clock, IdGenerator
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.identity.api_tokens import token_expiry
 from domain.identity.model import check_name
 

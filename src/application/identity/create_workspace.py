@@ -8,8 +8,8 @@ invitation do not count: only owning is capped, and it is counted under a lock o
 from __future__ import annotations
 
 from application.identity.commands import CreateWorkspace
+from application.identity.unit_of_work import UnitOfWorkFactory
 from application.shared.ports import Clock, IdGenerator
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.identity.model import Membership, Workspace, check_name
 from domain.shared.errors import RuleViolated
 from domain.shared.roles import Role

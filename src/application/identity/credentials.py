@@ -1,17 +1,5 @@
-"""Bearer secrets (session cookies, API tokens, invitations): random, and only their hash is stored."""
+"""Identity's bearer secrets: API tokens are recognisable by their prefix (hashing: application.shared.bearer_secrets)."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-
 API_TOKEN_PREFIX = "pw_"
-
-
-def new_secret(prefix: str = "") -> str:
-    return prefix + secrets.token_urlsafe(32)
-
-
-def digest(secret: str) -> str:
-    """SHA-256 of a high-entropy secret; enough for lookup and safe to store (no password stretching needed)."""
-    return hashlib.sha256(secret.encode()).hexdigest()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from application.identity.commands import GetMe
 from application.identity.results import MeView, WorkspaceView
+from application.identity.unit_of_work import UnitOfWorkFactory
 from application.shared.errors import Unauthenticated
-from application.shared.unit_of_work import UnitOfWorkFactory
 
 
 class GetMeHandler:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from application.identity.commands import InviteMember
-from application.identity.credentials import digest, new_secret
 from application.identity.results import InvitationCreated
+from application.identity.unit_of_work import UnitOfWorkFactory
+from application.shared.bearer_secrets import digest, new_secret
 from application.shared.ports import Clock, IdGenerator
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.identity.model import Invitation, normalise_email
 from domain.shared.errors import InvalidValue, RuleViolated
 from domain.shared.roles import Permission, Role

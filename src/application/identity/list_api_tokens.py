@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from application.identity.commands import ListApiTokens
 from application.identity.results import ApiTokenView
+from application.identity.unit_of_work import UnitOfWorkFactory
 from application.shared.ports import Clock
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.identity.api_tokens import has_expired
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from application.identity.commands import ListMembers
 from application.identity.results import MemberView
-from application.shared.unit_of_work import UnitOfWorkFactory
+from application.identity.unit_of_work import UnitOfWorkFactory
 from domain.shared.roles import Permission
 
 

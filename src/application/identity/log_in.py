@@ -13,9 +13,9 @@ from application.identity.commands import LogIn
 from application.identity.ports import LoginThrottle, PasswordHasher
 from application.identity.results import SessionStarted
 from application.identity.sessions import start_session
+from application.identity.unit_of_work import UnitOfWorkFactory
 from application.shared.errors import Unauthenticated
 from application.shared.ports import Clock
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.identity.model import normalise_email
 from domain.shared.errors import DomainError
 

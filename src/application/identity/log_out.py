@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from application.identity.commands import LogOut
-from application.identity.credentials import digest
-from application.shared.unit_of_work import UnitOfWorkFactory
+from application.identity.unit_of_work import UnitOfWorkFactory
+from application.shared.bearer_secrets import digest
 
 
 class LogOutHandler:

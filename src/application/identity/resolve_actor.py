@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from application.identity.commands import ResolveActor
+from application.identity.unit_of_work import UnitOfWorkFactory
 from application.shared.actor import Actor
 from application.shared.errors import NotFound
-from application.shared.unit_of_work import UnitOfWorkFactory
 
 
 class ResolveActorHandler:

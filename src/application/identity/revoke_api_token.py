@@ -5,9 +5,9 @@ Another user's token, or one already revoked, is not found (it does not exist fo
 from __future__ import annotations
 
 from application.identity.commands import RevokeApiToken
+from application.identity.unit_of_work import UnitOfWorkFactory
 from application.shared.errors import NotFound
 from application.shared.ports import Clock
-from application.shared.unit_of_work import UnitOfWorkFactory
 
 
 class RevokeApiTokenHandler:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from uuid import UUID
 
-from application.identity.credentials import digest, new_secret
 from application.identity.ports import SessionRecord
 from application.identity.results import SessionStarted
+from application.identity.unit_of_work import UnitOfWork
+from application.shared.bearer_secrets import digest, new_secret
 from application.shared.ports import Clock
-from application.shared.unit_of_work import UnitOfWork
 
 SESSION_LIFETIME = timedelta(days=14)
 

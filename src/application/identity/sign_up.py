@@ -12,11 +12,11 @@ Rules:
 from __future__ import annotations
 
 from application.identity.commands import SignUp
-from application.identity.credentials import digest
 from application.identity.ports import CommonPasswords, PasswordHasher
 from application.identity.results import SignUpOutcome, WorkspaceView
+from application.identity.unit_of_work import UnitOfWorkFactory
+from application.shared.bearer_secrets import digest
 from application.shared.ports import Clock, IdGenerator
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.identity.model import Membership, User, Workspace, check_name, normalise_email
 from domain.identity.passwords import check_password
 from domain.identity.sign_up_policy import SignUpMode, check_sign_up_allowed

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from application.identity.commands import UpdateWorkspaceSettings
+from application.identity.unit_of_work import UnitOfWorkFactory
 from application.shared.errors import NotFound
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.identity.model import Workspace, check_name
 from domain.shared.roles import Permission
 

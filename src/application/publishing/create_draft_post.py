@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from application.publishing.commands import CreateDraftPost
 from application.publishing.targets import check_campaign, check_media, reported_limits, requires_approval, resolve_targets
+from application.publishing.unit_of_work import UnitOfWorkFactory
 from application.shared.ports import Clock, EventStore
 from application.shared.results import Saved
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.publishing.post import Post
 from domain.shared.errors import InvalidValue
 from domain.shared.roles import Permission

@@ -5,11 +5,11 @@ images of the workspace."""
 from __future__ import annotations
 
 from application.publishing.commands import EditPost
-from application.publishing.targets import check_media, resolve_targets
+from application.publishing.targets import check_media, reported_limits, resolve_targets
+from application.publishing.unit_of_work import UnitOfWorkFactory
 from application.shared.loading import change
 from application.shared.ports import Clock, EventStore
 from application.shared.results import Saved
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.publishing.post import Post
 from domain.shared.roles import Permission
 
@@ -22,11 +22,11 @@ class EditPostHandler:
         cmd.actor.require(Permission.EDIT_CONTENT)
         targets = None if cmd.channel_ids is None else await resolve_targets(self.uow, cmd.actor, cmd.channel_ids)
         await check_media(self.uow, cmd.actor, cmd.media)
-        now = self.clock.now()
+        now, limits = self.clock.now(), await reported_limits(self.uow, cmd.actor)
 
         def apply(post: Post) -> None:
             if targets is not None:
-                post.change_targets(by=cmd.actor.user_id, targets=targets, now=now)
-            post.edit(by=cmd.actor.user_id, text=cmd.text, media=cmd.media)
+                post.change_targets(by=cmd.actor.user_id, targets=targets, now=now, limits=limits)
+            post.edit(by=cmd.actor.user_id, text=cmd.text, media=cmd.media, limits=limits)
 
         return await change(self.store, cmd.actor, Post, cmd.post_id, "post", apply, cmd.expected_version)

@@ -23,20 +23,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from application.channels.ports import PlatformDirectory
-from application.channels.refresh_tokens import TokenKeeper
-from application.publishing.ports import (
-    ImageCodec,
+from application.platforms.ports import (
+    ChannelTokens,
     MediaItem,
-    MediaStore,
     OutcomeUnknown,
     OutgoingPost,
+    PlatformDirectory,
     PlatformError,
     RecentPost,
 )
+from application.publishing.ports import ImageCodec, MediaStore
+from application.publishing.unit_of_work import UnitOfWorkFactory
 from application.shared.errors import ConcurrencyConflict, NotFound
 from application.shared.ports import Clock, EventStore, IdGenerator
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.publishing.media import MIME_TYPES
 from domain.publishing.post import Post, Target
 from domain.publishing.states import FailureReason, TargetState
@@ -77,7 +76,7 @@ def idempotency_key(post_id: UUID, channel_id: UUID, text: str) -> str:
 
 
 class PublishTargetHandler:
-    def __init__(self, store: EventStore, uow: UnitOfWorkFactory, platforms: PlatformDirectory, tokens: TokenKeeper,
+    def __init__(self, store: EventStore, uow: UnitOfWorkFactory, platforms: PlatformDirectory, tokens: ChannelTokens,
                  clock: Clock, ids: IdGenerator, media: MediaStore, images: ImageCodec) -> None:
         self.store, self.uow, self.platforms, self.tokens, self.clock, self.ids = store, uow, platforms, tokens, clock, ids
         self.media, self.images = media, images

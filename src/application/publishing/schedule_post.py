@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from application.publishing.commands import SchedulePost
 from application.publishing.targets import reported_limits
+from application.publishing.unit_of_work import UnitOfWorkFactory
 from application.shared.loading import change
 from application.shared.ports import Clock, EventStore
 from application.shared.results import Saved
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.publishing.post import Post
 from domain.shared.roles import Permission
 from domain.shared.timezones import to_utc, wall_clock, zone

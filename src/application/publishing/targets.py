@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from application.publishing.unit_of_work import UnitOfWorkFactory
 from application.shared.actor import Actor
 from application.shared.errors import NotFound
 from application.shared.ports import EventStore
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.campaigns.campaign import Campaign
 from domain.shared.errors import InvalidValue, RuleViolated
 
@@ -57,7 +57,10 @@ async def check_campaign(store: EventStore, actor: Actor, campaign_id: UUID | No
 
 
 async def reported_limits(uow_factory: UnitOfWorkFactory, actor: Actor) -> dict[UUID, int]:
-    """The text limits the workspace's channels' platforms report (e.g. a Mastodon instance allowing 5000)."""
+    """The text limits the workspace's channels' platforms report (e.g. a Mastodon instance allowing 5000).
+
+    The one source of a channel's text limit for every command that checks a post's text (create and
+    schedule, schedule, edit, set a variant), so a post scheduled under a limit stays editable under it."""
     async with uow_factory() as uow:
         channels = await uow.channels.of_workspace(actor.workspace_id)
     return {c.id: c.max_characters for c in channels if c.max_characters}

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from application.publishing.ports import ImageCodec, MediaRecord, MediaStore
+from application.publishing.unit_of_work import UnitOfWorkFactory
 from application.shared.actor import Actor
 from application.shared.ports import Clock
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.publishing.media import check_upload_size, mime_type
 from domain.shared.errors import InvalidValue
 from domain.shared.roles import Permission

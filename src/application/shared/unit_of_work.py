@@ -1,32 +1,18 @@
-"""The relational unit of work: identity and channel records in one transaction."""
+"""The relational unit of work, as every context sees it: one transaction, written only by `commit()`.
+
+Each context declares the repositories it uses in its own `application/<context>/unit_of_work.py`,
+with types it owns, so no context imports another's ports; the one adapter (SQL, or in memory for
+tests) serves them all.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
-
-from application.channels.ports import Channels, OAuthClients, OAuthStates
-from application.identity.ports import ApiTokens, Invitations, Memberships, Sessions, Users, Workspaces
-from application.publishing.ports import MediaLibrary
+from typing import Protocol, Self
 
 
 class UnitOfWork(Protocol):
     """One transaction over the relational write model. Nothing is written without `commit()`."""
 
-    users: Users
-    workspaces: Workspaces
-    memberships: Memberships
-    invitations: Invitations
-    sessions: Sessions
-    api_tokens: ApiTokens
-    channels: Channels
-    oauth_clients: OAuthClients
-    oauth_states: OAuthStates
-    media: MediaLibrary
-
-    async def __aenter__(self) -> "UnitOfWork": ...
+    async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None: ...
     async def commit(self) -> None: ...
-
-
-class UnitOfWorkFactory(Protocol):
-    def __call__(self) -> UnitOfWork: ...

@@ -5,6 +5,9 @@ Rules:
 - status moves planned -> active -> completed, never backwards;
 - an archived campaign is read-only; only a planned or completed campaign can be archived
   (an active one is completed first).
+
+Rules are checked in the public methods; the `@event` methods only change state, so a stream
+stored under an older rule replays as it happened.
 """
 
 from __future__ import annotations
@@ -112,29 +115,37 @@ class Campaign(Aggregate):
 
     @event("Updated")
     def _updated(self, by: UUID, changes: dict) -> None:
-        self._require_not_archived()
         for key, value in changes.items():
             setattr(self, key, value)
 
-    @event("Activated")
     def activate(self, by: UUID) -> None:
         self._require_not_archived()
         if self.status is not CampaignStatus.PLANNED:
             raise RuleViolated("campaign_status_transition", f"only a planned campaign can be activated; this one is {self.status}")
+        self._activated(by=by)
+
+    @event("Activated")
+    def _activated(self, by: UUID) -> None:
         self.status = CampaignStatus.ACTIVE
 
-    @event("Completed")
     def complete(self, by: UUID) -> None:
         self._require_not_archived()
         if self.status is not CampaignStatus.ACTIVE:
             raise RuleViolated("campaign_status_transition", f"only an active campaign can be completed; this one is {self.status}")
+        self._completed(by=by)
+
+    @event("Completed")
+    def _completed(self, by: UUID) -> None:
         self.status = CampaignStatus.COMPLETED
 
-    @event("Archived")
     def archive(self, by: UUID) -> None:
         self._require_not_archived()
         if self.status is CampaignStatus.ACTIVE:
             raise RuleViolated("campaign_active", "complete the campaign before archiving it")
+        self._archived(by=by)
+
+    @event("Archived")
+    def _archived(self, by: UUID) -> None:
         self.archived = True
 
     def _require_not_archived(self) -> None:

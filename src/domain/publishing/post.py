@@ -15,6 +15,9 @@ Rules:
 - publishing is per target: an attempt starts (attempt id recorded before the platform
   is called), then ends published, unconfirmed (outcome unknown) or failed with a typed
   reason; only the current attempt may settle it.
+
+Every rule is checked in a public method before its event; the `@event` methods only change
+state, so a stream stored under an older, looser rule replays as it happened.
 """
 
 from __future__ import annotations
@@ -139,62 +142,65 @@ class Post(Aggregate):
     def text_for(self, channel_id: UUID) -> str:
         return self.variants.get(channel_id, self.text)
 
-    def edit(self, *, by: UUID, text: str | None = None, media: list[str] | None = None) -> None:
+    def edit(self, *, by: UUID, text: str | None = None, media: list[str] | None = None,
+             limits: dict[UUID, int] | None = None) -> None:
+        """`limits` are the channels' own text limits, as for `schedule`: a scheduled post must keep fitting them."""
         new_text = self.text if text is None else _clean_text(text)
         new_media = self.media if media is None else _clean_media(media)
         if new_text != self.text or new_media != self.media:
-            self._require_still_fits(lambda post: post._content_edited(by=by, text=new_text, media=new_media))
+            self._require_open()
+            for target in self.targets.values():
+                if new_media != self.media or target.channel_id not in self.variants:
+                    self._require_unlocked(target)
+            self._require_still_fits(lambda post: post._content_edited(by=by, text=new_text, media=new_media), limits)
             self._content_edited(by=by, text=new_text, media=new_media)
 
     @event("ContentEdited")
     def _content_edited(self, by: UUID, text: str, media: list[str]) -> None:
-        self._require_open()
-        media_changed = media != self.media
-        for target in self.targets.values():
-            if media_changed or target.channel_id not in self.variants:
-                self._require_unlocked(target)
         self.text = text
         self.media = list(media)
         self._withdraw_approval()
 
-    def set_variant(self, *, by: UUID, channel_id: UUID, text: str | None) -> None:
-        """A per-channel text; None removes it so the base text is used again."""
+    def set_variant(self, *, by: UUID, channel_id: UUID, text: str | None,
+                    limits: dict[UUID, int] | None = None) -> None:
+        """A per-channel text; None removes it so the base text is used again. `limits` as for `edit`."""
         if channel_id not in self.targets:
             raise InvalidValue("channel_id", f"channel {channel_id} is not a target of this post")
         if text is not None:
             text = _clean_text(text)
         if self.variants.get(channel_id) != text:
-            self._require_still_fits(lambda post: post._variant_set(by=by, channel_id=channel_id, text=text))
+            self._require_open()
+            self._require_unlocked(self.targets[channel_id])
+            self._require_still_fits(lambda post: post._variant_set(by=by, channel_id=channel_id, text=text), limits)
             self._variant_set(by=by, channel_id=channel_id, text=text)
 
     @event("VariantSet")
     def _variant_set(self, by: UUID, channel_id: UUID, text: str | None) -> None:
-        self._require_open()
-        self._require_unlocked(self.targets[channel_id])
         if text is None:
             self.variants.pop(channel_id, None)
         else:
             self.variants[channel_id] = text
         self._withdraw_approval()
 
-    def change_targets(self, *, by: UUID, targets: list[dict], now: datetime | None = None) -> None:
-        """Channels added to a scheduled post join its schedule, which must not have passed."""
+    def change_targets(self, *, by: UUID, targets: list[dict], now: datetime | None = None,
+                       limits: dict[UUID, int] | None = None) -> None:
+        """Channels added to a scheduled post join its schedule, which must not have passed. `limits` as for `edit`."""
         targets = _targets(targets)
         added = {t["channel_id"] for t in targets} - {str(c) for c in self.targets}
         if not added and len(targets) == len(self.targets):
             return
         if added and self.status is PostStatus.SCHEDULED and now and self.scheduled_at and self.scheduled_at < now:
             raise RuleViolated("schedule_in_past", "the post's time has passed; reschedule it before adding channels")
-        self._require_still_fits(lambda post: post._targets_changed(by=by, targets=targets))
-        self._targets_changed(by=by, targets=targets)
-
-    @event("TargetsChanged")
-    def _targets_changed(self, by: UUID, targets: list[dict]) -> None:
         self._require_open()
         kept = {UUID(t["channel_id"]) for t in targets}
         for channel_id, target in self.targets.items():
             if channel_id not in kept:
                 self._require_unlocked(target)
+        self._require_still_fits(lambda post: post._targets_changed(by=by, targets=targets), limits)
+        self._targets_changed(by=by, targets=targets)
+
+    @event("TargetsChanged")
+    def _targets_changed(self, by: UUID, targets: list[dict]) -> None:
         old = self.targets
         self.targets = {}
         self._set_targets(targets, previous=old)
@@ -205,7 +211,6 @@ class Post(Aggregate):
 
     # ----- approval ------------------------------------------------------------------
 
-    @event("SubmittedForReview")
     def submit_for_review(self, by: UUID) -> None:
         self._require_open()
         if not self.requires_approval:
@@ -213,31 +218,41 @@ class Post(Aggregate):
         if self.status is not PostStatus.DRAFT:
             raise RuleViolated("approval_transition", f"only a draft can be submitted for review; this post is {self.status}")
         self._require_content()
+        self._submitted_for_review(by=by)
+
+    @event("SubmittedForReview")
+    def _submitted_for_review(self, by: UUID) -> None:
         self.status = PostStatus.IN_REVIEW
 
-    @event("Approved")
     def approve(self, by: UUID, note: str = "") -> None:
         if self.status is not PostStatus.IN_REVIEW:
             raise RuleViolated("approval_transition", f"only a post in review can be approved; this post is {self.status}")
+        self._approved(by=by, note=note)
+
+    @event("Approved")
+    def _approved(self, by: UUID, note: str = "") -> None:
         self.status = PostStatus.APPROVED
 
-    @event("ChangesRequested")
     def request_changes(self, by: UUID, note: str = "") -> None:
         if self.status is not PostStatus.IN_REVIEW:
             raise RuleViolated("approval_transition", f"only a post in review can be sent back; this post is {self.status}")
+        self._changes_requested(by=by, note=note)
+
+    @event("ChangesRequested")
+    def _changes_requested(self, by: UUID, note: str = "") -> None:
         self.status = PostStatus.DRAFT
 
     # ----- scheduling ----------------------------------------------------------------
 
     def schedule(self, *, by: UUID, at: datetime, timezone: str, local_time: datetime, now: datetime,
                  limits: dict[UUID, int] | None = None) -> None:
-        """Schedule every open target at one instant (a UTC `at` for the wall time `local_time` in `timezone`)."""
+        """Schedule every open target at one instant (a UTC `at` for the wall time `local_time` in `timezone`).
+
+        `limits` maps a channel to the text limit its platform reported (a Mastodon instance's own);
+        other channels get their platform's default. Every later change of a scheduled post is
+        checked against the same limits."""
         self._require_future(at, now)
         self._require_fits(limits or {})
-        self._scheduled(by=by, at=at, timezone=timezone, local_time=local_time)
-
-    @event("Scheduled")
-    def _scheduled(self, by: UUID, at: datetime, timezone: str, local_time: datetime) -> None:
         self._require_open()
         self._require_content()
         if self.requires_approval and self.status is not PostStatus.APPROVED:
@@ -246,6 +261,10 @@ class Post(Aggregate):
             raise RuleViolated("approval_transition", f"a post that is {self.status} cannot be scheduled")
         if self.status is PostStatus.SCHEDULED:
             raise RuleViolated("already_scheduled", "the post is already scheduled; reschedule it instead")
+        self._scheduled(by=by, at=at, timezone=timezone, local_time=local_time)
+
+    @event("Scheduled")
+    def _scheduled(self, by: UUID, at: datetime, timezone: str, local_time: datetime) -> None:
         for target in self.targets.values():
             if _is_open(target):  # a locked target (after a withdrawn approval) keeps its state
                 target.state = TargetState.SCHEDULED
@@ -258,18 +277,18 @@ class Post(Aggregate):
         """Move scheduled targets (all, or those named) to a new instant."""
         self._require_future(at, now)
         ids = self._pick(channel_ids)
-        self._rescheduled(by=by, at=at, timezone=timezone, local_time=local_time, channel_ids=ids)
-
-    @event("Rescheduled")
-    def _rescheduled(self, by: UUID, at: datetime, timezone: str, local_time: datetime, channel_ids: list[UUID]) -> None:
         self._require_open()
         if self.status is not PostStatus.SCHEDULED:
             raise RuleViolated("not_scheduled", "only a scheduled post can be rescheduled; schedule it first")
-        for channel_id in channel_ids:
+        for channel_id in ids:
             target = self.targets[channel_id]
             self._require_unlocked(target)
             if target.state is TargetState.CANCELLED:
                 raise RuleViolated("target_cancelled", f"the target on channel {channel_id} is cancelled")
+        self._rescheduled(by=by, at=at, timezone=timezone, local_time=local_time, channel_ids=ids)
+
+    @event("Rescheduled")
+    def _rescheduled(self, by: UUID, at: datetime, timezone: str, local_time: datetime, channel_ids: list[UUID]) -> None:
         for channel_id in channel_ids:
             target = self.targets[channel_id]
             target.state, target.scheduled_at, target.failure = TargetState.SCHEDULED, at, None
@@ -278,13 +297,13 @@ class Post(Aggregate):
     def cancel(self, *, by: UUID, channel_ids: list[UUID] | None = None) -> None:
         """Cancel the post (all targets) or some targets; a locked target cannot be cancelled."""
         ids = self._pick(channel_ids)
+        self._require_open()
+        for channel_id in ids:
+            self._require_unlocked(self.targets[channel_id])
         self._cancelled(by=by, channel_ids=ids)
 
     @event("Cancelled")
     def _cancelled(self, by: UUID, channel_ids: list[UUID]) -> None:
-        self._require_open()
-        for channel_id in channel_ids:
-            self._require_unlocked(self.targets[channel_id])
         for channel_id in channel_ids:
             self.targets[channel_id].state = TargetState.CANCELLED
         if all(t.state is TargetState.CANCELLED for t in self.targets.values()):
@@ -292,37 +311,57 @@ class Post(Aggregate):
 
     # ----- publishing (driven by the publishing worker) --------------------------------
 
-    @event("PublishAttemptStarted")
     def start_attempt(self, channel_id: UUID, attempt_id: UUID, started_at: datetime) -> None:
         target = self._target(channel_id)
         if target.state is not TargetState.SCHEDULED:
             raise RuleViolated("target_not_due", f"the target on channel {channel_id} is {target.state}, not scheduled")
+        self._attempt_started(channel_id=channel_id, attempt_id=attempt_id, started_at=started_at)
+
+    @event("PublishAttemptStarted")
+    def _attempt_started(self, channel_id: UUID, attempt_id: UUID, started_at: datetime) -> None:
+        target = self.targets[channel_id]
         target.state, target.attempt_id, target.failure = TargetState.PUBLISHING, attempt_id, None
         target.attempt_started_at = started_at
         target.attempts += 1
 
+    def mark_published(self, channel_id: UUID, attempt_id: UUID, remote_id: str, url: str | None,
+                       published_at: datetime) -> None:
+        self._require_current_attempt(channel_id, attempt_id, {TargetState.PUBLISHING, TargetState.UNCONFIRMED})
+        self._published(channel_id=channel_id, attempt_id=attempt_id, remote_id=remote_id, url=url,
+                        published_at=published_at)
+
     @event("TargetPublished")
-    def mark_published(self, channel_id: UUID, attempt_id: UUID, remote_id: str, url: str | None, published_at: datetime) -> None:
-        target = self._current_attempt(channel_id, attempt_id, {TargetState.PUBLISHING, TargetState.UNCONFIRMED})
+    def _published(self, channel_id: UUID, attempt_id: UUID, remote_id: str, url: str | None, published_at: datetime) -> None:
+        target = self.targets[channel_id]
         target.state, target.remote_id, target.url, target.failure = TargetState.PUBLISHED, remote_id, url, None
         target.published_at = published_at
 
-    @event("TargetUnconfirmed")
     def mark_unconfirmed(self, channel_id: UUID, attempt_id: UUID, detail: str) -> None:
-        target = self._current_attempt(channel_id, attempt_id, {TargetState.PUBLISHING})
+        self._require_current_attempt(channel_id, attempt_id, {TargetState.PUBLISHING})
+        self._unconfirmed(channel_id=channel_id, attempt_id=attempt_id, detail=detail)
+
+    @event("TargetUnconfirmed")
+    def _unconfirmed(self, channel_id: UUID, attempt_id: UUID, detail: str) -> None:
+        target = self.targets[channel_id]
         target.state = TargetState.UNCONFIRMED
         target.failure = {"reason": "unconfirmed", "message": detail,
                           "fix": "PostWizard asks the platform whether it went out before any retry."}
 
-    @event("TargetFailed")
     def mark_failed(self, channel_id: UUID, attempt_id: UUID, reason: str, message: str,
                     retry_at: datetime | None = None) -> None:
         try:
-            kind = FailureReason(reason)
+            FailureReason(reason)
         except ValueError:
             raise InvalidValue("reason", f"must be one of {', '.join(r.value for r in FailureReason)}") from None
-        target = self._current_attempt(channel_id, attempt_id, {TargetState.PUBLISHING, TargetState.UNCONFIRMED})
-        target.failure = {"reason": kind.value, "message": message, "fix": kind.fix,
+        self._require_current_attempt(channel_id, attempt_id, {TargetState.PUBLISHING, TargetState.UNCONFIRMED})
+        self._failed(channel_id=channel_id, attempt_id=attempt_id, reason=reason, message=message, retry_at=retry_at)
+
+    @event("TargetFailed")
+    def _failed(self, channel_id: UUID, attempt_id: UUID, reason: str, message: str,
+                retry_at: datetime | None = None) -> None:
+        target = self.targets[channel_id]
+        known = reason in {r.value for r in FailureReason}  # a reason retired since stays as it was stored
+        target.failure = {"reason": reason, "message": message, "fix": FailureReason(reason).fix if known else "",
                           "retry_at": retry_at.isoformat() if retry_at else None}
         if retry_at is not None and self.requires_approval and self.status is not PostStatus.SCHEDULED:
             target.state = TargetState.DRAFT  # the approval was withdrawn: retried once approved and scheduled again
@@ -331,7 +370,6 @@ class Post(Aggregate):
         else:
             target.state = TargetState.FAILED
 
-    @event("RetryRequested")
     def retry(self, by: UUID, channel_id: UUID, at: datetime) -> None:
         """A failed target is scheduled again (the user's safe "retry now")."""
         target = self._target(channel_id)
@@ -339,6 +377,11 @@ class Post(Aggregate):
             raise RuleViolated("retry_not_failed", f"only a failed target can be retried; this one is {target.state}")
         if self.requires_approval and self.status is not PostStatus.SCHEDULED:
             raise RuleViolated("approval_required", "the post changed since it was approved: submit it for review again")
+        self._retry_requested(by=by, channel_id=channel_id, at=at)
+
+    @event("RetryRequested")
+    def _retry_requested(self, by: UUID, channel_id: UUID, at: datetime) -> None:
+        target = self.targets[channel_id]
         target.state, target.scheduled_at = TargetState.SCHEDULED, at
 
     # ----- derived -------------------------------------------------------------------
@@ -368,11 +411,10 @@ class Post(Aggregate):
         except KeyError:
             raise InvalidValue("channel_id", f"channel {channel_id} is not a target of this post") from None
 
-    def _current_attempt(self, channel_id: UUID, attempt_id: UUID, states: set[TargetState]) -> Target:
+    def _require_current_attempt(self, channel_id: UUID, attempt_id: UUID, states: set[TargetState]) -> None:
         target = self._target(channel_id)
         if target.attempt_id != attempt_id or target.state not in states:
             raise RuleViolated("stale_attempt", f"attempt {attempt_id} is not the current attempt of channel {channel_id}")
-        return target
 
     def _pick(self, channel_ids: list[UUID] | None) -> list[UUID]:
         if channel_ids is None:
@@ -414,14 +456,14 @@ class Post(Aggregate):
             if problems:
                 raise RuleViolated(f"platform_rules.{problems[0].rule}", problems[0].message)
 
-    def _require_still_fits(self, change: Callable[["Post"], None]) -> None:
+    def _require_still_fits(self, change: Callable[["Post"], None], limits: dict[UUID, int] | None) -> None:
         """A scheduled post must keep passing every platform's rules: try the change on a copy first."""
         if self.status is not PostStatus.SCHEDULED:
             return
         trial = copy.deepcopy(self)
         change(trial)
         if trial.status is PostStatus.SCHEDULED:
-            trial._require_fits({})
+            trial._require_fits(limits or {})
 
     def _withdraw_approval(self) -> None:
         if not self.requires_approval or self.status is PostStatus.DRAFT:

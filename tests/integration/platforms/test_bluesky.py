@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from adapters.platforms.bluesky import BAD_LOGIN, BlueskyPlatform, link_facets, record_key
-from application.publishing.ports import Credentials, MediaItem, OAuthClient, OutcomeUnknown, OutgoingPost, PlatformError
+from application.platforms.ports import Credentials, MediaItem, OAuthClient, OutcomeUnknown, OutgoingPost, PlatformError
 from domain.engagement.engagement import Counters
 from entrypoints.simulator.state import SimulatorState
 

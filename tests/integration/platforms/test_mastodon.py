@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from adapters.platforms.mastodon import MastodonPlatform, html_to_text
-from application.publishing.ports import Credentials, MediaItem, OAuthClient, OutcomeUnknown, OutgoingPost, PlatformError
+from application.platforms.ports import Credentials, MediaItem, OAuthClient, OutcomeUnknown, OutgoingPost, PlatformError
 from domain.publishing.states import FailureReason
 
 REDIRECT_URI = "http://127.0.0.1:9/oauth/mastodon/callback"

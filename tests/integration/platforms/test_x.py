@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from adapters.platforms.x import XPlatform
-from application.publishing.ports import Credentials, MediaItem, OAuthClient, OutcomeUnknown, OutgoingPost, PlatformError
+from application.platforms.ports import Credentials, MediaItem, OAuthClient, OutcomeUnknown, OutgoingPost, PlatformError
 from domain.engagement.engagement import Counters
 from domain.shared.platforms import count_length
 from entrypoints.simulator.state import SimulatorState

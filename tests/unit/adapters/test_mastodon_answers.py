@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from adapters.platforms.mastodon import MastodonPlatform
-from application.publishing.ports import Credentials, OutgoingPost, PlatformError
+from application.platforms.ports import Credentials, OutgoingPost, PlatformError
 
 BASE = "https://mastodon.example"
 TOKEN = Credentials(access_token="secret-token", extra={"account_id": "1"})

@@ -19,7 +19,7 @@ from application.channels.connect_with_app_password import ConnectWithAppPasswor
 from application.channels.disconnect_channel import DisconnectChannelHandler
 from application.channels.refresh_tokens import RefreshDueTokensHandler, TokenKeeper
 from application.channels.start_oauth_connect import StartOAuthConnectHandler
-from application.publishing.ports import Account
+from application.platforms.ports import Account
 from application.publishing.publish_target import PublishTargetHandler
 from application.publishing.retry_target import RetryTargetHandler
 from tests.unit.fakes import FakeDirectory, FakePlatform, FakeServerGuard

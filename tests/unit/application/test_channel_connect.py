@@ -21,7 +21,7 @@ from application.channels.commands import (
 )
 from application.channels.credentials import load_credentials
 from application.channels.start_oauth_connect import STATE_LIFETIME
-from application.identity.credentials import digest
+from application.shared.bearer_secrets import digest
 from application.shared.errors import Forbidden, NotFound
 from domain.channels.channel import TokenHealth
 from domain.shared.errors import InvalidValue, RuleViolated

@@ -8,7 +8,7 @@ import pytest
 
 from application.channels.commands import ConnectWithAppPassword, StartOAuthConnect
 from application.channels.ports import UNREACHABLE
-from application.publishing.ports import PlatformError
+from application.platforms.ports import PlatformError
 from domain.shared.errors import InvalidValue, RuleViolated
 from tests.unit.application.conftest import REDIRECT, account
 

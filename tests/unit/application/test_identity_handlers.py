@@ -28,7 +28,6 @@ from application.identity.commands import (
     UpdateWorkspaceSettings,
 )
 from application.identity.create_workspace import CreateWorkspaceHandler
-from application.identity.credentials import digest
 from application.identity.list_api_tokens import ListApiTokensHandler
 from application.identity.log_in import LogInHandler
 from application.identity.ports import LoginThrottled
@@ -36,6 +35,7 @@ from application.identity.results import SessionStarted
 from application.identity.revoke_api_token import RevokeApiTokenHandler
 from application.identity.set_time_zone import SetTimeZoneHandler
 from application.identity.sign_up import SignUpHandler
+from application.shared.bearer_secrets import digest
 from application.shared.errors import Forbidden, NotFound, Unauthenticated
 from domain.identity.login_throttle import LoginThrottlePolicy
 from domain.shared.errors import InvalidValue, RuleViolated

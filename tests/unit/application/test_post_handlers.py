@@ -679,3 +679,21 @@ async def test_a_channel_whose_platform_reports_a_higher_limit_accepts_longer_te
     with pytest.raises(RuleViolated) as info:
         await app.schedule_post(SchedulePost(owner.actor, refused, datetime(2030, 1, 1, 9), "UTC"))
     assert info.value.rule == "platform_rules.text_too_long"
+
+
+async def test_a_scheduled_post_is_edited_under_the_limit_it_was_scheduled_under(app, uow):
+    """Edit and variants apply the channel's reported limit as scheduling did: 600 of 5000 fits."""
+    owner = await app.owner()
+    roomy = await app.channel(owner, "mastodon", "@roomy")
+    async with uow() as tx:
+        channel = await tx.channels.get(owner.actor.workspace_id, roomy)
+        channel.max_characters = 5000
+        await tx.channels.update(channel)
+        await tx.commit()
+    post_id = await app.draft(owner, [roomy], text="a" * 600)
+    await app.schedule_post(SchedulePost(owner.actor, post_id, datetime(2030, 1, 1, 9), "UTC"))
+    await app.edit_post(EditPost(owner.actor, post_id, text="b" * 650))
+    await app.set_variant(SetVariant(owner.actor, post_id, roomy, "c" * 700))
+    with pytest.raises(RuleViolated) as info:
+        await app.set_variant(SetVariant(owner.actor, post_id, roomy, "d" * 5001))
+    assert info.value.rule == "platform_rules.text_too_long" and "5000" in info.value.message

@@ -13,8 +13,8 @@ import pytest
 
 from application.channels.commands import DisconnectChannel
 from application.channels.credentials import load_credentials
+from application.platforms.ports import OutcomeUnknown, PlatformError
 from application.publishing.commands import CancelPost, EditPost, ReschedulePost, RetryTarget, SchedulePost, SetVariant
-from application.publishing.ports import OutcomeUnknown, PlatformError
 from application.publishing.publish_target import (
     ATTEMPT_STALE_AFTER,
     BACKOFF_BASE,

@@ -11,7 +11,7 @@ import pytest
 from application.channels.commands import DisconnectChannel, RefreshDueTokens
 from application.channels.credentials import load_credentials, store_credentials
 from application.channels.refresh_tokens import REFRESH_AHEAD
-from application.publishing.ports import Credentials, PlatformError
+from application.platforms.ports import Credentials, PlatformError
 from domain.channels.channel import TokenHealth
 from domain.shared.errors import RuleViolated
 
