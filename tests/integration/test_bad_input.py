@@ -80,6 +80,8 @@ def _cases(ids: dict[str, str]) -> list[tuple[str, str, dict | None, int, str]]:
          "platform"),
         ("POST", W + "/channels/{stranger_channel}/disconnect", None, 404, ""),
         ("POST", W + "/media", None, 422, "file"),
+        ("PATCH", W + "/media/{ref}", {"alt": "a" * 1501}, 422, "alt"),
+        ("PATCH", W + "/media/{ref}", {"alt": "tab\tok, bell\u0007 not"}, 422, "alt"),
         ("POST", W + "/captions", {"brief": {"topic": " "}, "platforms": ["x"]}, 422, "brief.topic"),
         ("POST", W + "/captions", {"brief": {"topic": "t"}, "platforms": ["myspace"]}, 422, "platforms"),
         ("POST", W + "/captions", {"brief": {"topic": "t"}, "platforms": ["instagram"]}, 422, "media_count"),
@@ -117,7 +119,8 @@ async def test_every_write_route_refuses_bad_input_and_writes_nothing(base_url, 
     post = await ann.draft([channel])
     cancelled = await ann.draft([channel])
     assert (await ann.post(f"/posts/{cancelled['id']}/cancel")).status_code == 200
-    ids = {"workspace_id": ann.workspace_id, "user_id": ann.user_id, "campaign_id": campaign["id"],
+    image = await ann.image()
+    ids = {"ref": image["ref"], "workspace_id": ann.workspace_id, "user_id": ann.user_id, "campaign_id": campaign["id"],
            "active_campaign_id": active["id"], "post_id": post["id"], "cancelled_post_id": cancelled["id"],
            "channel_id": channel, "x_channel": x_channel, "email": ann.email, "handle": "@ann",
            "stranger_channel": str(uuid.uuid4()), "token_id": str(uuid.uuid4())}

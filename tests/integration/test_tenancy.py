@@ -27,6 +27,7 @@ BODIES = {
     ("POST", "/api/workspaces/{workspace_id}/posts/{post_id}/retry"): {"channel_id": "{channel_id}"},
     ("POST", "/api/workspaces/{workspace_id}/channels/connect"): {"platform": "mastodon", "instance_url": "example.social"},
     ("POST", "/api/workspaces/{workspace_id}/channels/app-password"): {"identifier": "a.bsky.social", "app_password": "x"},
+    ("PATCH", "/api/workspaces/{workspace_id}/media/{ref}"): {"alt": "Hijacked"},
     ("POST", "/api/workspaces/{workspace_id}/captions"): {"brief": {"topic": "Ann's launch"}, "platforms": ["x"]},
     ("POST", "/api/workspaces/{workspace_id}/captions/stream"): {"brief": {"topic": "Ann's launch"},
                                                                  "platforms": ["x"]},
@@ -62,8 +63,9 @@ async def _workspace_with_everything(base_url) -> tuple[ApiUser, dict[str, str]]
     post = await ann.draft([channel], "Ann's secret launch", campaign_id=campaign["id"],
                            schedule_at="2030-01-01T09:00", timezone="UTC")
     invitation = (await ann.post("/invitations", {"email": "carol@example.com", "role": "viewer"})).json()
+    image = await ann.image()
     return ann, {"workspace_id": ann.workspace_id, "campaign_id": campaign["id"], "post_id": post["id"],
-                 "channel_id": channel, "user_id": ann.user_id, "invitation_id": invitation["id"]}
+                 "channel_id": channel, "user_id": ann.user_id, "invitation_id": invitation["id"], "ref": image["ref"]}
 
 
 async def test_every_route_answers_404_for_another_workspaces_ids(base_url, settings, container):

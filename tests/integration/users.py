@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from dataclasses import dataclass
 
 import httpx
+from PIL import Image
 
 
 @dataclass
@@ -45,6 +47,15 @@ class ApiUser:
 
     async def draft(self, channel_ids: list[str], text: str = "Hello from PostWizard", **fields) -> dict:
         r = await self.post("/posts", {"text": text, "channel_ids": channel_ids, **fields})
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    async def image(self, alt: str = "A blue square") -> dict:
+        """Uploads a small PNG to the workspace's media; answers its record (with its `ref`)."""
+        png = io.BytesIO()
+        Image.new("RGB", (120, 80), (20, 120, 220)).save(png, "PNG")
+        r = await self.client.post(self.url("/media"), files={"file": ("image.png", png.getvalue(), "image/png")},
+                                   data={"alt": alt})
         assert r.status_code == 201, r.text
         return r.json()
 

@@ -5,8 +5,8 @@ One already accepted, or of another workspace, is not found."""
 from __future__ import annotations
 
 from application.identity.commands import CancelInvitation
+from application.identity.unit_of_work import UnitOfWorkFactory
 from application.shared.errors import NotFound
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.shared.roles import Permission
 
 

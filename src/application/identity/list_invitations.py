@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from application.identity.commands import ListInvitations
 from application.identity.results import PendingInvitationView
+from application.identity.unit_of_work import UnitOfWorkFactory
 from application.shared.ports import Clock
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.shared.roles import Permission
 
 

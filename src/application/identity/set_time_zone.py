@@ -7,8 +7,8 @@ they were made in, so changing it later moves no post.
 from __future__ import annotations
 
 from application.identity.commands import SetTimeZone
+from application.identity.unit_of_work import UnitOfWorkFactory
 from application.shared.errors import Unauthenticated
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.identity.model import check_time_zone
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from application.publishing.ports import MediaRecord
+from application.publishing.unit_of_work import UnitOfWorkFactory
 from application.publishing.upload_media import MAX_ALT
 from application.shared.actor import Actor
 from application.shared.errors import NotFound
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.shared.errors import InvalidValue
 from domain.shared.roles import Permission
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.publishing.ports import MediaRecord, MediaStore
+from application.publishing.unit_of_work import UnitOfWorkFactory
 from application.shared.actor import Actor
 from application.shared.errors import NotFound
-from application.shared.unit_of_work import UnitOfWorkFactory
 from domain.shared.roles import Permission
 
 
