@@ -1,5 +1,5 @@
 import { render, screen } from '@testing-library/svelte';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Channel } from '$lib/api';
 import type { CountingRules } from '$lib/compose-counting';
 import type { Attachment } from '$lib/compose-media';
@@ -31,6 +31,24 @@ function image(key: string, alt: string): Attachment {
 }
 
 describe('ComposePreview', () => {
+	it('follows the text once typing pauses, so keystrokes pay only for the counters', async () => {
+		vi.useFakeTimers();
+		try {
+			const view = render(ComposePreview, { channel: channel('x', 280), text: 'Hello #one', rules: X_RULES, images: [] });
+			expect(view.container.querySelector('.hashtag')?.textContent).toBe('#one');
+			await view.rerender({ text: 'Hello #one #two' });
+			await vi.advanceTimersByTimeAsync(100);
+			expect(view.container.querySelectorAll('.hashtag')).toHaveLength(1);
+			await view.rerender({ text: 'Hello #one #two #three' });
+			await vi.advanceTimersByTimeAsync(100);
+			expect(view.container.querySelectorAll('.hashtag')).toHaveLength(1); // still typing: the timer restarted
+			await vi.advanceTimersByTimeAsync(60);
+			expect([...view.container.querySelectorAll('.hashtag')].map((h) => h.textContent)).toEqual(['#one', '#two', '#three']);
+		} finally {
+			vi.useRealTimers();
+		}
+	});
+
 	it('shows the channel, highlights entities, shortens links on X and shows a link card without images', () => {
 		const { container } = render(ComposePreview, {
 			channel: channel('x', 280),
