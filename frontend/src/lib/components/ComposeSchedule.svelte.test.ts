@@ -30,6 +30,7 @@ describe('ComposeSchedule in Europe/Berlin', () => {
 	it('always names the zone and shows the UTC instant of the chosen time', async () => {
 		const { type, input } = picker();
 		expect(note()).toMatch(/^Times are in Europe\/Berlin, /);
+		expect(document.getElementById('compose-schedule-hint')?.textContent).toMatch(/\. Leave empty to save a draft\.$/);
 		await type('2027-12-01T09:00');
 		expect(utcLine()).toBe(`${at('2027-12-01T08:00:00Z')} is ${at('2027-12-01T08:00:00Z', 'UTC')}.`);
 		expect(utcLine()).toContain('CET (Europe/Berlin) is');
