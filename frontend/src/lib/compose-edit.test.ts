@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, type MediaInfo, type Post } from './api';
 import { altChanged } from './compose-media';
-import { attachmentOf, canEditPost, draftOf, editPlan, isVersionConflict, unchanged } from './compose-edit';
+import { attachmentOf, canEditPost, draftOf, saveFailure, editPlan, isVersionConflict, unchanged } from './compose-edit';
 
 const A = '11111111-1111-4111-8111-111111111111';
 const B = '22222222-2222-4222-8222-222222222222';
@@ -127,5 +127,31 @@ describe('attachmentOf', () => {
 		);
 		expect(image).toMatchObject({ key: 'm1', ref: 'm1', state: 'ready', alt: 'A loaf', savedAlt: 'A loaf', preview: '/content/m1' });
 		expect(altChanged([image])).toEqual([]);
+	});
+});
+
+describe('saveFailure', () => {
+	it('shows a variant’s refused text on that variant, and a refused time on the publish time', () => {
+		const refused = new ApiError({
+			type: 'about:blank',
+			title: 'Invalid input',
+			status: 422,
+			detail: 'Check the fields',
+			errors: [{ field: 'body.text', message: 'is too long' }]
+		});
+		expect(saveFailure(refused, { text: `variants.${B}` })).toEqual({
+			title: 'Invalid input',
+			detail: 'Check the fields',
+			fields: { [`variants.${B}`]: ['is too long'] },
+			conflict: false
+		});
+		expect(saveFailure(refused).fields).toEqual({ text: ['is too long'] });
+	});
+
+	it('says a version conflict is someone else’s change, and to reload', () => {
+		const failure = saveFailure(new ApiError({ type: 'about:blank', title: 'Changed by someone else', status: 409, detail: '', rule: 'concurrent_modification' }));
+		expect(failure.conflict).toBe(true);
+		expect(failure.title).toBe('Someone else changed this post');
+		expect(failure.detail).toMatch(/Reload it/);
 	});
 });

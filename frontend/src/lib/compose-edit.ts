@@ -13,6 +13,7 @@
 
 import { ApiError, type MediaInfo, type Post, type Schemas } from './api';
 import type { Attachment } from './compose-media';
+import { failureOf, type Failure } from './failure';
 import { wallTimeIn, type Draft } from './compose';
 import { canWrite } from './review';
 
@@ -104,4 +105,24 @@ export function attachmentOf(info: MediaInfo, url: string, index: number): Attac
 		animated: info.animated ?? false,
 		error: null
 	};
+}
+
+/**
+ * A refused save (of a new post or an edit) as the Composer shows it: the fields renamed to the Composer's inputs (a variant's
+ * `text` is that channel's variant, a schedule's `at` is the publish time), and a version conflict
+ * said as such, with what to do.
+ */
+export function saveFailure(err: unknown, rename: Readonly<Record<string, string>> = {}): Failure & { conflict: boolean } {
+	if (isVersionConflict(err))
+		return {
+			title: 'Someone else changed this post',
+			detail:
+				'It changed after you opened it here, so your last changes were not saved. Reload it to see what it is now, then make your changes again.',
+			fields: {},
+			conflict: true
+		};
+	const failure = failureOf(err);
+	const fields: Record<string, string[]> = {};
+	for (const [field, messages] of Object.entries(failure.fields)) (fields[rename[field] ?? field] ??= []).push(...messages);
+	return { ...failure, fields, conflict: false };
 }
