@@ -268,6 +268,11 @@ async def test_editing_a_post_schedules_it_moves_it_and_refuses_a_stale_save(bro
         await until(page, f"document.querySelector('#compose-schedule')?.value === '{later}'")
         assert await page.get_by_role("textbox", name="Base text").input_value() == "Rye loaf"
         assert await refused.count() == 0
+
+        # Compose from the menu leaves the edit for an empty Composer.
+        await _open_compose(page)
+        assert await page.get_by_role("textbox", name="Base text").input_value() == ""
+        assert await page.get_by_label(re.compile(r"^Publish at")).input_value() == ""
     finally:
         await context.close()
     assert time.monotonic() - started < 20
