@@ -178,8 +178,26 @@ async def test_a_workspace_that_requires_approval_submits_reviews_and_schedules(
         await page.get_by_test_id("post-review").get_by_text("Say which Friday").wait_for()
         await check_screen(page, "post_review_changes_requested")
 
-        await page.get_by_role("button", name="Submit for approval").click()
+        # The editor fixes it in the Composer, loaded with the post, and resubmits it in one step.
+        await page.get_by_role("link", name="Edit", exact=True).click()
+        await page.wait_for_url(re.compile(r"/compose\?post=[0-9a-f-]{36}$"))
+        text = page.get_by_role("textbox", name="Base text")
+        await until(page, "document.querySelector('#compose-text')?.value === 'New sourdough on Friday'")
+        await page.get_by_test_id("compose-changes-requested").get_by_text("Say which Friday").wait_for()
+        await text.fill("New sourdough on Friday 4 December")
+        assert await page.get_by_role("button", name="Submit for approval", exact=True).count() == 0
+        await check_screen(page, "compose_edit_changes_requested")
+        await page.set_viewport_size(NARROW)
+        await check_screen(page, "compose_edit_changes_requested_390")
+        assert await page.evaluate("document.documentElement.scrollWidth <= 390")
+        await page.emulate_media(color_scheme="dark")
+        await check_screen(page, "compose_edit_changes_requested_390_dark")
+        await page.emulate_media(color_scheme="light")
+        await page.set_viewport_size(WIDE)
+        await page.get_by_role("button", name="Save and resubmit for approval").click()
+        await page.wait_for_url(re.compile(r"/posts/[0-9a-f-]{36}$"))
         await state.filter(has_text="Waiting for approval").wait_for()
+        await page.get_by_test_id("post-text").filter(has_text="New sourdough on Friday 4 December").wait_for()
         await page.get_by_role("button", name="Approve").click()
         await state.filter(has_text="Approved").wait_for()
         when = (datetime.now(UTC) + timedelta(minutes=30)).astimezone(ZoneInfo(ZONE))
@@ -194,3 +212,70 @@ async def test_a_workspace_that_requires_approval_submits_reviews_and_schedules(
     finally:
         await context.close()
     assert time.monotonic() - started < 30
+
+
+async def test_editing_a_post_schedules_it_moves_it_and_refuses_a_stale_save(browser, demo_url):
+    started = time.monotonic()
+    context = await browser.new_context(timezone_id=ZONE)
+    page = await context.new_page()
+    await page.add_init_script(RECORD_VIOLATIONS)
+    await page.set_viewport_size(WIDE)
+    try:
+        await sign_up(page, demo_url, name="Ode", workspace="Ode's mill", email=new_email("edit"))
+        await page.get_by_role("navigation", name="Main").get_by_role("link", name="Channels").click()
+        bluesky = page.get_by_role("form", name="Bluesky")
+        await bluesky.get_by_label("Handle or email").fill("sandbox.bsky.social")
+        await bluesky.get_by_label("App password").fill("sandbox-app-password")
+        await bluesky.get_by_role("button", name="Connect Bluesky").click()
+        await page.get_by_test_id("channel").filter(has_text="Bluesky").wait_for()
+
+        await _open_compose(page)
+        await page.get_by_role("textbox", name="Base text").fill("Rye loaf")
+        await page.get_by_role("button", name="Save draft").click()
+        await page.wait_for_url(re.compile(r"/posts/[0-9a-f-]{36}$"))
+        post_url = page.url
+
+        # The draft gets a variant and a time in the Composer, and is scheduled from there.
+        await page.get_by_role("link", name="Edit", exact=True).click()
+        await page.get_by_role("heading", name="Edit post", level=1).wait_for()
+        await until(page, "document.querySelector('#compose-text')?.value === 'Rye loaf'")
+        await page.get_by_role("tab", name=re.compile(r"^Variant: Bluesky")).click()
+        await page.get_by_label(re.compile(r"^Variant for Bluesky")).fill("Rye loaf, baked at dawn")
+        soon = (datetime.now(UTC) + timedelta(minutes=30)).astimezone(ZoneInfo(ZONE)).strftime("%Y-%m-%dT%H:%M")
+        later = (datetime.now(UTC) + timedelta(minutes=90)).astimezone(ZoneInfo(ZONE)).strftime("%Y-%m-%dT%H:%M")
+        publish_at = page.get_by_label(re.compile(r"^Publish at"))
+        await publish_at.fill(soon)
+        await page.get_by_role("button", name="Schedule").click()
+        await page.wait_for_url(post_url)
+        await page.get_by_text(re.compile(r"^Scheduled for")).wait_for()
+        await page.get_by_text("Rye loaf, baked at dawn").wait_for()
+
+        # Two tabs edit it: the second moves it (a reschedule), the first's save is then refused as stale.
+        await page.get_by_role("link", name="Edit", exact=True).click()
+        await until(page, f"document.querySelector('#compose-schedule')?.value === '{soon}'")
+        other = await context.new_page()
+        await other.goto(page.url)
+        await until(other, f"document.querySelector('#compose-schedule')?.value === '{soon}'")
+        await other.get_by_label(re.compile(r"^Publish at")).fill(later)
+        await other.get_by_role("button", name="Save changes").click()
+        await other.wait_for_url(post_url)
+        await other.get_by_text(re.compile(r"\bmoved .+ to ")).wait_for()
+        await other.close()
+
+        await page.get_by_role("textbox", name="Base text").fill("Rye loaf, sold out")
+        await page.get_by_role("button", name="Save changes").click()
+        refused = page.get_by_role("alert").filter(has_text="Someone else changed this post")
+        await refused.wait_for()
+        await check_screen(page, "compose_edit_conflict")
+        await refused.get_by_role("button", name="Reload the post").click()
+        await until(page, f"document.querySelector('#compose-schedule')?.value === '{later}'")
+        assert await page.get_by_role("textbox", name="Base text").input_value() == "Rye loaf"
+        assert await refused.count() == 0
+
+        # Compose from the menu leaves the edit for an empty Composer.
+        await _open_compose(page)
+        assert await page.get_by_role("textbox", name="Base text").input_value() == ""
+        assert await page.get_by_label(re.compile(r"^Publish at")).input_value() == ""
+    finally:
+        await context.close()
+    assert time.monotonic() - started < 20

@@ -439,6 +439,46 @@ export function cancelPost(workspaceId: string, postId: string, channelIds?: str
 	);
 }
 
+/**
+ * Change a post's text, images or channels, as loaded at `version` (sent as `If-Match`: a change
+ * someone else saved in between is refused, 409 `concurrent_modification`). Left out: unchanged.
+ */
+export function editPost(
+	workspaceId: string,
+	postId: string,
+	version: number,
+	changes: Schemas['PostPatch'],
+	signal?: AbortSignal
+): Promise<Post> {
+	return unwrap(
+		client.PATCH('/api/workspaces/{workspace_id}/posts/{post_id}', {
+			params: { path: { workspace_id: workspaceId, post_id: postId }, header: { 'If-Match': `"${version}"` } },
+			body: changes,
+			signal
+		})
+	);
+}
+
+/** Write one channel's variant of a post loaded at `version`; `null` removes it (the base text is used there). */
+export function setPostVariant(
+	workspaceId: string,
+	postId: string,
+	channelId: string,
+	version: number,
+	text: string | null,
+	signal?: AbortSignal
+): Promise<Post> {
+	const params = {
+		path: { workspace_id: workspaceId, post_id: postId, channel_id: channelId },
+		header: { 'If-Match': `"${version}"` }
+	};
+	return unwrap(
+		text === null
+			? client.DELETE('/api/workspaces/{workspace_id}/posts/{post_id}/variants/{channel_id}', { params, signal })
+			: client.PUT('/api/workspaces/{workspace_id}/posts/{post_id}/variants/{channel_id}', { params, body: { text }, signal })
+	);
+}
+
 /** A member of a workspace (who did what in a post's history). */
 export type Member = Schemas['MemberOut'];
 
