@@ -5,6 +5,7 @@ and screenshots of each screen the run walked."""
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import time
 import uuid
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
-from tests.integration.ui_server import served_ui
+from tests.integration.ui_server import served_demo, served_ui
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -24,6 +25,7 @@ RECORD_VIOLATIONS = """window.__violations = [];
 document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"""
 AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-screenshots"
+WIDE, NARROW = {"width": 1280, "height": 900}, {"width": 390, "height": 844}  # a laptop, a phone
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +46,13 @@ async def ui_url(container, settings) -> AsyncIterator[str]:
 
 
 PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+async def demo_url(settings, database) -> AsyncIterator[str]:
+    """`serve --demo` for one test module: every platform is the simulator mounted on the app itself."""
+    async with served_demo(settings, database) as url:
+        yield url
 
 
 def new_email(prefix: str) -> str:
@@ -99,3 +108,20 @@ async def check_screen(page: Page, name: str) -> None:
     await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     assert await serious_accessibility_problems(page) == [], name
     assert await violations(page) == [], name
+
+
+async def connect_two_channels(page: Page) -> None:
+    """On the Channels screen: Mastodon through the instance's consent page, Bluesky with an app password."""
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Channels").click()
+    await page.wait_for_url(re.compile(r"/channels$"))
+    mastodon = page.get_by_role("form", name="Mastodon")
+    await mastodon.get_by_label("Instance").fill("sandbox.social")
+    await mastodon.get_by_role("button", name="Connect Mastodon").click()
+    await page.get_by_role("button", name="Authorize").click()
+    await page.wait_for_url(re.compile(r"/channels"))
+    await page.get_by_test_id("channel").filter(has_text="Mastodon").wait_for()
+    bluesky = page.get_by_role("form", name="Bluesky")
+    await bluesky.get_by_label("Handle or email").fill("sandbox.bsky.social")
+    await bluesky.get_by_label("App password").fill("sandbox-app-password")
+    await bluesky.get_by_role("button", name="Connect Bluesky").click()
+    await until(page, "document.querySelectorAll('[data-testid=channel]').length === 2")

@@ -9,26 +9,26 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from playwright.async_api import Page
 
-from tests.integration.browser import RECORD_VIOLATIONS, browser, check_screen, new_email, sign_up, until
-from tests.integration.ui_server import served_demo
+from tests.integration.browser import (
+    NARROW,
+    RECORD_VIOLATIONS,
+    WIDE,
+    browser,
+    check_screen,
+    demo_url,
+    new_email,
+    sign_up,
+    until,
+)
 
-__all__ = ["browser"]  # the shared fixture, imported for pytest
+__all__ = ["browser", "demo_url"]  # the shared fixtures, imported for pytest
 
 ZONE = "Europe/Berlin"
-WIDE, NARROW = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-async def demo_url(settings, database) -> AsyncIterator[str]:
-    async with served_demo(settings, database) as url:
-        yield url
 
 
 async def connect_bluesky(page: Page) -> None:

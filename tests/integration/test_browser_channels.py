@@ -9,21 +9,20 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import AsyncIterator
 
-import pytest
 from playwright.async_api import Page
 
-from tests.integration.browser import browser, check_screen, new_email, sign_up, until, watched_page
-from tests.integration.ui_server import served_demo
+from tests.integration.browser import (
+    browser,
+    check_screen,
+    demo_url,
+    new_email,
+    sign_up,
+    until,
+    watched_page,
+)
 
-__all__ = ["browser"]  # the shared fixture, imported for pytest
-
-
-@pytest.fixture(scope="module")
-async def demo_url(settings, database) -> AsyncIterator[str]:
-    async with served_demo(settings, database) as url:
-        yield url
+__all__ = ["browser", "demo_url"]  # the shared fixtures, imported for pytest
 
 
 

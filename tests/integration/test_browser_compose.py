@@ -11,44 +11,28 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from playwright.async_api import Page
 
 from tests.integration import fake_openai
-from tests.integration.browser import RECORD_VIOLATIONS, browser, check_screen, new_email, sign_up, until
-from tests.integration.ui_server import served_demo
+from tests.integration.browser import (
+    NARROW,
+    RECORD_VIOLATIONS,
+    WIDE,
+    browser,
+    check_screen,
+    connect_two_channels,
+    demo_url,
+    new_email,
+    sign_up,
+    until,
+)
 
-__all__ = ["browser"]  # the shared fixture, imported for pytest
+__all__ = ["browser", "demo_url"]  # the shared fixtures, imported for pytest
 
 ZONE = "Europe/Berlin"
-WIDE, NARROW = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-async def demo_url(settings, database) -> AsyncIterator[str]:
-    async with served_demo(settings, database) as url:
-        yield url
-
-
-async def connect_two_channels(page: Page, url: str) -> None:
-    """On the Channels screen: Mastodon through the instance's consent page, Bluesky with an app password."""
-    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Channels").click()
-    await page.wait_for_url(re.compile(r"/channels$"))
-    mastodon = page.get_by_role("form", name="Mastodon")
-    await mastodon.get_by_label("Instance").fill("sandbox.social")
-    await mastodon.get_by_role("button", name="Connect Mastodon").click()
-    await page.get_by_role("button", name="Authorize").click()
-    await page.wait_for_url(re.compile(r"/channels"))
-    await page.get_by_test_id("channel").filter(has_text="Mastodon").wait_for()
-    bluesky = page.get_by_role("form", name="Bluesky")
-    await bluesky.get_by_label("Handle or email").fill("sandbox.bsky.social")
-    await bluesky.get_by_label("App password").fill("sandbox-app-password")
-    await bluesky.get_by_role("button", name="Connect Bluesky").click()
-    await until(page, "document.querySelectorAll('[data-testid=channel]').length === 2")
 
 
 def _counter(page: Page, platform: str):
@@ -63,7 +47,7 @@ async def test_compose_with_a_variant_and_schedule(browser, demo_url, fake_llm):
     await page.set_viewport_size(WIDE)
     try:
         await sign_up(page, demo_url, name="Cleo", workspace="Cleo's shop", email=new_email("compose"))
-        await connect_two_channels(page, demo_url)
+        await connect_two_channels(page)
 
         await page.get_by_role("navigation", name="Main").get_by_role("link", name="Compose").click()
         await page.wait_for_url(re.compile(r"/compose$"))

@@ -16,28 +16,28 @@ import io
 import os
 import re
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from PIL import Image
 from playwright.async_api import Page
 
-from tests.integration.browser import RECORD_VIOLATIONS, browser, check_screen, new_email, sign_up, until
-from tests.integration.test_browser_compose import connect_two_channels
-from tests.integration.ui_server import served_demo
+from tests.integration.browser import (
+    NARROW,
+    RECORD_VIOLATIONS,
+    WIDE,
+    browser,
+    check_screen,
+    connect_two_channels,
+    demo_url,
+    new_email,
+    sign_up,
+    until,
+)
 
-__all__ = ["browser"]  # the shared fixture, imported for pytest
+__all__ = ["browser", "demo_url"]  # the shared fixtures, imported for pytest
 
 ZONE = "Europe/Berlin"
-WIDE, NARROW = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-async def demo_url(settings, database) -> AsyncIterator[str]:
-    async with served_demo(settings, database) as url:
-        yield url
 
 
 def png(width: int, height: int, noisy: bool = False) -> bytes:
@@ -67,7 +67,7 @@ async def test_images_with_alt_text_checks_and_previews_then_scheduled(browser, 
     await page.set_viewport_size(WIDE)
     try:
         await sign_up(page, demo_url, name="Ines", workspace="Ines's bakery", email=new_email("media"))
-        await connect_two_channels(page, demo_url)
+        await connect_two_channels(page)
         await _open_compose(page)
         await until(page, "document.querySelectorAll('[data-testid=compose-preview]').length === 2")
 

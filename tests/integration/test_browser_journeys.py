@@ -29,13 +29,23 @@ import pytest
 from playwright.async_api import Locator, Page
 
 from tests.integration import fake_openai
-from tests.integration.browser import PASSWORD, RECORD_VIOLATIONS, SCREENSHOTS, browser, check_screen, new_email, sign_up, until
+from tests.integration.browser import (
+    NARROW,
+    PASSWORD,
+    RECORD_VIOLATIONS,
+    SCREENSHOTS,
+    WIDE,
+    browser,
+    check_screen,
+    new_email,
+    sign_up,
+    until,
+)
 from tests.integration.ui_server import served_demo
 
 __all__ = ["browser"]  # the shared fixture, imported for pytest
 
 ZONE = "America/New_York"
-WIDE, NARROW = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
 DUE_IN = 8  # seconds: the reschedule that sends the post out, leaving time to see it scheduled
 MASTODON, BLUESKY = "Mastodon · sandbox", "Bluesky · sandbox.bsky.social"  # the Sandbox controls' accounts
 

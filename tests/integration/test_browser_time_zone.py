@@ -8,25 +8,16 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import AsyncIterator
 
-import pytest
 from playwright.async_api import Page
 
-from tests.integration.browser import RECORD_VIOLATIONS, browser, check_screen, new_email, sign_up
+from tests.integration.browser import RECORD_VIOLATIONS, browser, check_screen, demo_url, new_email, sign_up
 from tests.integration.test_browser_calendar import connect_bluesky
-from tests.integration.ui_server import served_demo
 
-__all__ = ["browser"]  # the shared fixture, imported for pytest
+__all__ = ["browser", "demo_url"]  # the shared fixtures, imported for pytest
 
 BROWSER_ZONE = "America/New_York"
 CHOSEN = "Europe/Berlin"
-
-
-@pytest.fixture(scope="module")
-async def demo_url(settings, database) -> AsyncIterator[str]:
-    async with served_demo(settings, database) as url:
-        yield url
 
 
 async def _open(page: Page, section: str) -> None:
