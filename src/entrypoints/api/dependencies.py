@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hmac
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 from uuid import UUID
 
 from fastapi import Depends, Header, Path, Request
@@ -15,6 +16,8 @@ from application.shared.errors import Forbidden
 from application.shared.results import Saved
 from domain.shared.errors import InvalidValue
 from entrypoints.container import Container
+
+CommandT = TypeVar("CommandT")
 
 SESSION_COOKIE = "pw_session"
 CSRF_COOKIE = "pw_csrf"
@@ -65,9 +68,10 @@ def expected_version(if_match: Annotated[str | None, Header(alias="If-Match")] =
 ExpectedVersion = Annotated[int | None, Depends(expected_version)]
 
 
-async def run(c: Container, handler_name: str, command: Any) -> Saved:
-    """Run a command on an event-sourced aggregate, then wait until queries show it (read-your-writes)."""
-    saved: Saved = await getattr(c, handler_name)()(command)
+async def run(c: Container, handler: Callable[[CommandT], Awaitable[Saved]], command: CommandT) -> Saved:
+    """Run a command on an event-sourced aggregate with its handler (`c.edit_post()`), then wait until
+    queries show it (read-your-writes)."""
+    saved = await handler(command)
     if not await c.projector().wait_for(saved.position):
         raise SavedButNotShown(saved)
     return saved

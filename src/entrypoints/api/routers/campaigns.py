@@ -35,7 +35,7 @@ async def list_campaigns(actor: ActorDep, c: ContainerDep, include_archived: boo
 @router.post("", response_model=CampaignOut, status_code=201)
 async def create_campaign(body: CampaignIn, actor: ActorDep, c: ContainerDep, response: Response) -> CampaignOut:
     data = body.model_dump()
-    saved = await run(c, "create_campaign", CreateCampaign(actor=actor, **data))
+    saved = await run(c, c.create_campaign(), CreateCampaign(actor=actor, **data))
     return await _detail(c, actor, saved.id, response)
 
 
@@ -49,23 +49,23 @@ async def update_campaign(campaign_id: UUID, body: CampaignPatch, actor: ActorDe
                           version: ExpectedVersion, response: Response) -> CampaignOut:
     """Only the fields sent are changed. Send If-Match with the ETag you loaded to refuse lost updates."""
     changes = body.model_dump(exclude_unset=True)
-    await run(c, "update_campaign", UpdateCampaign(actor, campaign_id, changes, version))
+    await run(c, c.update_campaign(), UpdateCampaign(actor, campaign_id, changes, version))
     return await _detail(c, actor, campaign_id, response)
 
 
 @router.post("/{campaign_id}/activate", response_model=CampaignOut)
 async def activate(campaign_id: UUID, actor: ActorDep, c: ContainerDep, response: Response) -> CampaignOut:
-    await run(c, "activate_campaign", ActivateCampaign(actor, campaign_id))
+    await run(c, c.activate_campaign(), ActivateCampaign(actor, campaign_id))
     return await _detail(c, actor, campaign_id, response)
 
 
 @router.post("/{campaign_id}/complete", response_model=CampaignOut)
 async def complete(campaign_id: UUID, actor: ActorDep, c: ContainerDep, response: Response) -> CampaignOut:
-    await run(c, "complete_campaign", CompleteCampaign(actor, campaign_id))
+    await run(c, c.complete_campaign(), CompleteCampaign(actor, campaign_id))
     return await _detail(c, actor, campaign_id, response)
 
 
 @router.post("/{campaign_id}/archive", response_model=CampaignOut)
 async def archive(campaign_id: UUID, actor: ActorDep, c: ContainerDep, response: Response) -> CampaignOut:
-    await run(c, "archive_campaign", ArchiveCampaign(actor, campaign_id))
+    await run(c, c.archive_campaign(), ArchiveCampaign(actor, campaign_id))
     return await _detail(c, actor, campaign_id, response)

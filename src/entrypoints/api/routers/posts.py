@@ -88,7 +88,7 @@ async def list_posts(
 
 @router.post("/posts", response_model=PostOut, status_code=201)
 async def create_post(body: PostIn, actor: ActorDep, c: ContainerDep, response: Response) -> PostOut:
-    saved = await run(c, "create_draft_post", CreateDraftPost(
+    saved = await run(c, c.create_draft_post(), CreateDraftPost(
         actor=actor, text=body.text, channel_ids=body.channel_ids, campaign_id=body.campaign_id,
         media=body.media, variants=body.variants, schedule_at=body.schedule_at, timezone=body.timezone))
     return await _detail(c, actor, saved.id, response)
@@ -103,40 +103,40 @@ async def get_post(post_id: UUID, actor: ActorDep, c: ContainerDep, response: Re
 @router.patch("/posts/{post_id}", response_model=PostOut)
 async def edit_post(post_id: UUID, body: PostPatch, actor: ActorDep, c: ContainerDep, version: ExpectedVersion,
                     response: Response) -> PostOut:
-    await run(c, "edit_post", EditPost(actor, post_id, body.text, body.media, body.channel_ids, version))
+    await run(c, c.edit_post(), EditPost(actor, post_id, body.text, body.media, body.channel_ids, version))
     return await _detail(c, actor, post_id, response)
 
 
 @router.put("/posts/{post_id}/variants/{channel_id}", response_model=PostOut)
 async def set_variant(post_id: UUID, channel_id: UUID, body: VariantIn, actor: ActorDep, c: ContainerDep,
                       version: ExpectedVersion, response: Response) -> PostOut:
-    await run(c, "set_variant", SetVariant(actor, post_id, channel_id, body.text, version))
+    await run(c, c.set_variant(), SetVariant(actor, post_id, channel_id, body.text, version))
     return await _detail(c, actor, post_id, response)
 
 
 @router.delete("/posts/{post_id}/variants/{channel_id}", response_model=PostOut)
 async def clear_variant(post_id: UUID, channel_id: UUID, actor: ActorDep, c: ContainerDep,
                         version: ExpectedVersion, response: Response) -> PostOut:
-    await run(c, "set_variant", SetVariant(actor, post_id, channel_id, None, version))
+    await run(c, c.set_variant(), SetVariant(actor, post_id, channel_id, None, version))
     return await _detail(c, actor, post_id, response)
 
 
 @router.post("/posts/{post_id}/submit", response_model=PostOut)
 async def submit(post_id: UUID, actor: ActorDep, c: ContainerDep, response: Response) -> PostOut:
-    await run(c, "submit_for_review", SubmitForReview(actor, post_id))
+    await run(c, c.submit_for_review(), SubmitForReview(actor, post_id))
     return await _detail(c, actor, post_id, response)
 
 
 @router.post("/posts/{post_id}/approve", response_model=PostOut)
 async def approve(post_id: UUID, body: NoteIn, actor: ActorDep, c: ContainerDep, response: Response) -> PostOut:
-    await run(c, "approve_post", ApprovePost(actor, post_id, body.note))
+    await run(c, c.approve_post(), ApprovePost(actor, post_id, body.note))
     return await _detail(c, actor, post_id, response)
 
 
 @router.post("/posts/{post_id}/request-changes", response_model=PostOut)
 async def request_changes(post_id: UUID, body: NoteIn, actor: ActorDep, c: ContainerDep,
                           response: Response) -> PostOut:
-    await run(c, "request_changes", RequestChanges(actor, post_id, body.note))
+    await run(c, c.request_changes(), RequestChanges(actor, post_id, body.note))
     return await _detail(c, actor, post_id, response)
 
 
@@ -144,27 +144,27 @@ async def request_changes(post_id: UUID, body: NoteIn, actor: ActorDep, c: Conta
 async def schedule(post_id: UUID, body: ScheduleIn, actor: ActorDep, c: ContainerDep, version: ExpectedVersion,
                    response: Response) -> PostOut:
     """`at` without an offset is a wall-clock time in `timezone` (e.g. 2026-12-01T09:00 Europe/Paris)."""
-    await run(c, "schedule_post", SchedulePost(actor, post_id, body.at, body.timezone, version))
+    await run(c, c.schedule_post(), SchedulePost(actor, post_id, body.at, body.timezone, version))
     return await _detail(c, actor, post_id, response)
 
 
 @router.post("/posts/{post_id}/reschedule", response_model=PostOut)
 async def reschedule(post_id: UUID, body: RescheduleIn, actor: ActorDep, c: ContainerDep,
                      version: ExpectedVersion, response: Response) -> PostOut:
-    await run(c, "reschedule_post", ReschedulePost(actor, post_id, body.at, body.timezone, body.channel_ids, version))
+    await run(c, c.reschedule_post(), ReschedulePost(actor, post_id, body.at, body.timezone, body.channel_ids, version))
     return await _detail(c, actor, post_id, response)
 
 
 @router.post("/posts/{post_id}/cancel", response_model=PostOut)
 async def cancel(post_id: UUID, body: CancelIn, actor: ActorDep, c: ContainerDep, response: Response) -> PostOut:
-    await run(c, "cancel_post", CancelPost(actor, post_id, body.channel_ids))
+    await run(c, c.cancel_post(), CancelPost(actor, post_id, body.channel_ids))
     return await _detail(c, actor, post_id, response)
 
 
 @router.post("/posts/{post_id}/retry", response_model=PostOut)
 async def retry(post_id: UUID, body: RetryIn, actor: ActorDep, c: ContainerDep, response: Response) -> PostOut:
     """Retry a failed target now (safe: it never posts a target twice)."""
-    await run(c, "retry_target", RetryTarget(actor, post_id, body.channel_id))
+    await run(c, c.retry_target(), RetryTarget(actor, post_id, body.channel_id))
     return await _detail(c, actor, post_id, response)
 
 
