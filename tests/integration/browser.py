@@ -110,8 +110,19 @@ async def check_screen(page: Page, name: str) -> None:
     assert await violations(page) == [], name
 
 
+async def connect_bluesky(page: Page) -> None:
+    """On the Channels screen: the Bluesky sandbox account with its app password; waits until it is listed."""
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Channels").click()
+    await page.wait_for_url(re.compile(r"/channels$"))
+    bluesky = page.get_by_role("form", name="Bluesky")
+    await bluesky.get_by_label("Handle or email").fill("sandbox.bsky.social")
+    await bluesky.get_by_label("App password").fill("sandbox-app-password")
+    await bluesky.get_by_role("button", name="Connect Bluesky").click()
+    await page.get_by_test_id("channel").filter(has_text="Bluesky").wait_for()
+
+
 async def connect_two_channels(page: Page) -> None:
-    """On the Channels screen: Mastodon through the instance's consent page, Bluesky with an app password."""
+    """On the Channels screen: Mastodon through the instance's consent page, then Bluesky with an app password."""
     await page.get_by_role("navigation", name="Main").get_by_role("link", name="Channels").click()
     await page.wait_for_url(re.compile(r"/channels$"))
     mastodon = page.get_by_role("form", name="Mastodon")
@@ -120,8 +131,5 @@ async def connect_two_channels(page: Page) -> None:
     await page.get_by_role("button", name="Authorize").click()
     await page.wait_for_url(re.compile(r"/channels"))
     await page.get_by_test_id("channel").filter(has_text="Mastodon").wait_for()
-    bluesky = page.get_by_role("form", name="Bluesky")
-    await bluesky.get_by_label("Handle or email").fill("sandbox.bsky.social")
-    await bluesky.get_by_label("App password").fill("sandbox-app-password")
-    await bluesky.get_by_role("button", name="Connect Bluesky").click()
+    await connect_bluesky(page)
     await until(page, "document.querySelectorAll('[data-testid=channel]').length === 2")

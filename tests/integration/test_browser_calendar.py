@@ -20,6 +20,7 @@ from tests.integration.browser import (
     WIDE,
     browser,
     check_screen,
+    connect_bluesky,
     demo_url,
     new_email,
     sign_up,
@@ -29,16 +30,6 @@ from tests.integration.browser import (
 __all__ = ["browser", "demo_url"]  # the shared fixtures, imported for pytest
 
 ZONE = "Europe/Berlin"
-
-
-async def connect_bluesky(page: Page) -> None:
-    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Channels").click()
-    await page.wait_for_url(re.compile(r"/channels$"))
-    bluesky = page.get_by_role("form", name="Bluesky")
-    await bluesky.get_by_label("Handle or email").fill("sandbox.bsky.social")
-    await bluesky.get_by_label("App password").fill("sandbox-app-password")
-    await bluesky.get_by_role("button", name="Connect Bluesky").click()
-    await until(page, "document.querySelectorAll('[data-testid=channel]').length === 1")
 
 
 async def schedule_post(page: Page, text: str, when: datetime) -> str:
@@ -77,6 +68,7 @@ async def test_calendar_views_filter_drag_and_undo(browser, demo_url):
     try:
         await sign_up(page, demo_url, name="Dana", workspace="Dana's bakery", email=new_email("calendar"))
         await connect_bluesky(page)
+        await until(page, "document.querySelectorAll('[data-testid=channel]').length === 1")
 
         # Two posts on the same day, two days ahead, at 10:00 and 15:00 Berlin time.
         day = (datetime.now(UTC) + timedelta(days=2)).astimezone(ZoneInfo(ZONE))
@@ -181,6 +173,7 @@ async def test_calendar_dst_days_and_a_refused_move(browser, demo_url):
     try:
         await sign_up(page, demo_url, name="Emil", workspace="Emil's bakery", email=new_email("calendar-dst"))
         await connect_bluesky(page)
+        await until(page, "document.querySelectorAll('[data-testid=channel]').length === 1")
         await schedule_post(page, "Clocks go back tonight: an extra hour of baking", datetime(2027, 10, 31, 10, 0))
 
         # A shared link to the day view of 31 October 2027: 25 rows, 02:00 UTC+2 then 02:00 UTC+1.

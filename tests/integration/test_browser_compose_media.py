@@ -28,6 +28,7 @@ from tests.integration.browser import (
     WIDE,
     browser,
     check_screen,
+    connect_bluesky,
     connect_two_channels,
     demo_url,
     new_email,
@@ -146,12 +147,7 @@ async def test_a_workspace_that_requires_approval_submits_reviews_and_schedules(
     await page.set_viewport_size(WIDE)
     try:
         await sign_up(page, demo_url, name="Rae", workspace="Rae's review desk", email=new_email("review"))
-        await page.get_by_role("navigation", name="Main").get_by_role("link", name="Channels").click()
-        bluesky = page.get_by_role("form", name="Bluesky")
-        await bluesky.get_by_label("Handle or email").fill("sandbox.bsky.social")
-        await bluesky.get_by_label("App password").fill("sandbox-app-password")
-        await bluesky.get_by_role("button", name="Connect Bluesky").click()
-        await page.get_by_test_id("channel").filter(has_text="Bluesky").wait_for()
+        await connect_bluesky(page)
 
         await page.get_by_role("navigation", name="Main").get_by_role("link", name="Team").click()
         await page.get_by_label("Approval required before scheduling").check()
@@ -222,12 +218,7 @@ async def test_editing_a_post_schedules_it_moves_it_and_refuses_a_stale_save(bro
     await page.set_viewport_size(WIDE)
     try:
         await sign_up(page, demo_url, name="Ode", workspace="Ode's mill", email=new_email("edit"))
-        await page.get_by_role("navigation", name="Main").get_by_role("link", name="Channels").click()
-        bluesky = page.get_by_role("form", name="Bluesky")
-        await bluesky.get_by_label("Handle or email").fill("sandbox.bsky.social")
-        await bluesky.get_by_label("App password").fill("sandbox-app-password")
-        await bluesky.get_by_role("button", name="Connect Bluesky").click()
-        await page.get_by_test_id("channel").filter(has_text="Bluesky").wait_for()
+        await connect_bluesky(page)
 
         await _open_compose(page)
         await page.get_by_role("textbox", name="Base text").fill("Rye loaf")

@@ -11,8 +11,7 @@ import time
 
 from playwright.async_api import Page
 
-from tests.integration.browser import RECORD_VIOLATIONS, browser, check_screen, demo_url, new_email, sign_up
-from tests.integration.test_browser_calendar import connect_bluesky
+from tests.integration.browser import RECORD_VIOLATIONS, browser, check_screen, connect_bluesky, demo_url, new_email, sign_up
 
 __all__ = ["browser", "demo_url"]  # the shared fixtures, imported for pytest
 
