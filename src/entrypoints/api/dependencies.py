@@ -1,4 +1,7 @@
-"""Request-scoped dependencies: the container, the caller, and read-your-writes."""
+"""Request-scoped dependencies: the container, the caller, and read-your-writes.
+
+Every dependency is `async def`, also those that do not wait for anything: FastAPI runs a plain
+`def` dependency in its thread pool, a thread hand-off on each request for a dictionary lookup."""
 
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def container(request: Request) -> Container:
+async def container(request: Request) -> Container:
     return request.app.state.container
 
 
@@ -55,7 +58,7 @@ async def actor(workspace_id: Annotated[UUID, Path()], who: PrincipalDep, c: Con
 ActorDep = Annotated[Actor, Depends(actor)]
 
 
-def expected_version(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
+async def expected_version(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
     """Optimistic concurrency from the browser: If-Match carries the version (ETag) it loaded."""
     if if_match is None:
         return None
