@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
 from uuid import UUID
 
@@ -71,6 +72,9 @@ class SqlPostReader:
             return [_post(r) for r in await conn.execute(query)]
 
 
+_CALENDAR_COLUMNS = [calendar_entries.c[f.name] for f in fields(CalendarEntry)]  # in the dataclass's order
+
+
 class SqlCalendarReader:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -78,8 +82,7 @@ class SqlCalendarReader:
     async def range(self, workspace_id: UUID, start: datetime, end: datetime,
                     channel_ids: list[UUID] | None, campaign_id: UUID | None) -> list[CalendarEntry]:
         c = calendar_entries.c
-        query = (select(c.post_id, c.channel_id, c.platform, c.campaign_id, c.scheduled_at, c.timezone, c.state,
-                        c.preview)
+        query = (select(*_CALENDAR_COLUMNS)
                  .where(c.workspace_id == workspace_id, c.scheduled_at >= start, c.scheduled_at < end)
                  .order_by(c.scheduled_at, c.post_id, c.channel_id))
         if channel_ids:
@@ -87,4 +90,5 @@ class SqlCalendarReader:
         if campaign_id:
             query = query.where(c.campaign_id == campaign_id)
         async with self.engine.connect() as conn:
-            return [CalendarEntry(**r._mapping) for r in await conn.execute(query)]
+            # Positional: a row's mapping view costs more than the rest of its handling (a week holds hundreds).
+            return [CalendarEntry(*row) for row in await conn.execute(query)]

@@ -26,4 +26,4 @@ class StdUuid(TypeDecorator):
     cache_ok = True
 
     def process_result_value(self, value, dialect):
-        return None if value is None else uuid.UUID(bytes=value.bytes)
+        return None if value is None else uuid.UUID(int=value.int)  # from the int: half the cost of from bytes
