@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -16,6 +16,10 @@ from domain.shared.platforms import Platform
 _FIELDS = ("id", "workspace_id", "platform", "handle", "display_name", "created_at", "connected",
            "token_expires_at", "revoked", "base_url", "remote_account_id", "refreshable", "last_error", "max_characters",
            "max_image_bytes", "max_image_pixels")
+
+
+# Read by every post command: built once (building a statement costs more than running it).
+_OF_WORKSPACE = select(channels).where(channels.c.workspace_id == bindparam("workspace_id")).order_by(channels.c.created_at)
 
 
 def _channel(row) -> Channel:
@@ -34,8 +38,7 @@ class SqlChannels:
         return _channel(row) if row else None
 
     async def of_workspace(self, workspace_id: UUID) -> list[Channel]:
-        rows = await self.conn.execute(select(channels).where(channels.c.workspace_id == workspace_id)
-                                       .order_by(channels.c.created_at))
+        rows = await self.conn.execute(_OF_WORKSPACE, {"workspace_id": workspace_id})
         return [_channel(r) for r in rows]
 
     async def add(self, channel: Channel) -> None:
