@@ -33,4 +33,13 @@ class StdUuid(TypeDecorator):
     cache_ok = True
 
     def process_result_value(self, value, dialect):
-        return None if value is None else uuid.UUID(int=value.int)  # from the int: half the cost of from bytes
+        return None if value is None else _std_uuid(value.int)
+
+
+def _std_uuid(value: int, new=object.__new__, set_=object.__setattr__, safety=uuid.SafeUUID.unknown) -> uuid.UUID:
+    """`uuid.UUID(int=value)`, set the way its constructor sets it, without checking the argument
+    (the driver's UUID is one already): under half the cost, and a calendar week converts hundreds."""
+    copy = new(uuid.UUID)
+    set_(copy, "int", value)
+    set_(copy, "is_safe", safety)
+    return copy
