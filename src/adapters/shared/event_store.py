@@ -42,7 +42,10 @@ class PostWizardEvents(Application):
 
 
 def build_application(env: dict[str, str]) -> PostWizardEvents:
-    """`env` chooses the persistence: eventsourcing.postgres with POSTGRES_* keys, or POPO when empty."""
+    """`env` chooses the persistence: eventsourcing.postgres with POSTGRES_* keys, or POPO when empty.
+    On PostgreSQL, events are inserted by `ServerCommitRecorder` (adapters.shared.event_recorder)."""
+    if env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
+        env = {"APPLICATION_RECORDER_TOPIC": "adapters.shared.event_recorder:ServerCommitRecorder", **env}
     return PostWizardEvents(env=env)
 
 
