@@ -16,6 +16,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.publishing.job_queue import defer_in, publish_job
+from adapters.shared.projector import Change
 from domain.publishing.post import Post
 from domain.publishing.states import TargetState
 
@@ -26,7 +27,11 @@ _SCHEDULING_EVENTS = {"Scheduled", "Rescheduled", "RetryRequested", "TargetFaile
 class PublishingScheduleProjection:
     kind = Post
 
-    async def apply(self, conn: AsyncConnection, post: Post, events: Sequence[Any]) -> None:
+    async def apply(self, conn: AsyncConnection, changes: Sequence[Change]) -> None:
+        for change in changes:
+            await self._defer(conn, change.aggregate, change.events)
+
+    async def _defer(self, conn: AsyncConnection, post: Post, events: Sequence[Any]) -> None:
         names = {type(e).__qualname__.split(".")[-1] for e in events}
         for target in post.targets.values():
             if target.state is TargetState.SCHEDULED and target.scheduled_at and names & _SCHEDULING_EVENTS:
