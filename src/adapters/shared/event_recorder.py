@@ -18,8 +18,9 @@ in place when its body changes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
@@ -45,6 +46,11 @@ class ServerCommitRecorder(PostgresApplicationRecorder):
             "RETURN QUERY INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
             "SELECT * FROM unnest(ids, versions, topics, states) RETURNING notification_id; "
             "END $body$").format(**names))
+        self.select_before_statement = SQL(
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state FROM {schema}.{table} e "
+            "JOIN unnest(%s::uuid[], %s::bigint[]) AS wanted(id, below) "
+            "ON e.originator_id = wanted.id AND e.originator_version < wanted.below "
+            "ORDER BY e.originator_id, e.originator_version").format(**names)
         self.append_statement = SQL(
             "SELECT notification_id FROM {schema}.{function}"
             "(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) AS notification_id").format(**names)
@@ -59,3 +65,18 @@ class ServerCommitRecorder(PostgresApplicationRecorder):
             assert conn.autocommit  # the statement is its own transaction: committed when it returns
             curs.execute(self.append_statement, columns, prepare=True)
             return [row["notification_id"] for row in curs.fetchall()]
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_events_before(self, versions: Mapping[UUID, int]) -> dict[UUID, list[StoredEvent]]:
+        """Of each aggregate, its events below the given version, in order: one query for a whole
+        projection batch instead of one per aggregate."""
+        found: dict[UUID, list[StoredEvent]] = {}
+        if not versions:
+            return found
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.select_before_statement, (list(versions), list(versions.values())), prepare=True)
+            for row in curs.fetchall():
+                found.setdefault(row["originator_id"], []).append(StoredEvent(
+                    originator_id=row["originator_id"], originator_version=row["originator_version"],
+                    topic=row["topic"], state=bytes(row["state"])))
+        return found

@@ -247,26 +247,30 @@ class Projector:
 
     def _load_states(self, by_aggregate: dict[UUID, list[Any]]) -> dict[UUID, Change | Exception]:
         """Each aggregate as of its last event in the batch (not later: later events come in later
-        batches), with the batch's events of it; or the exception that reading them raised."""
+        batches), with the batch's events of it; or the exception that reading them raised. The
+        events before the batch, of every aggregate that has some, are read in one query."""
+        earlier = self.app.recorder.select_events_before(
+            {a: n[0].originator_version for a, n in by_aggregate.items() if n[0].originator_version > 1})
         states: dict[UUID, Change | Exception] = {}
         for aggregate_id, notifications in by_aggregate.items():
             try:
                 events = [self.app.mapper.to_domain_event(n) for n in notifications]
-                states[aggregate_id] = Change(self._state_at(aggregate_id, events), events)
+                before = [self.app.mapper.to_domain_event(s) for s in earlier.get(aggregate_id, [])]
+                states[aggregate_id] = Change(self._fold(aggregate_id, [*before, *events]), events)
             except Exception as exc:
                 states[aggregate_id] = exc
         return states
 
-    def _state_at(self, aggregate_id: UUID, events: list[Any]) -> Aggregate:
-        """Rebuilt from `events` when they start at the aggregate's creation, else read from the
-        event store at the version of the last one."""
-        if events[0].originator_version == 1:
-            aggregate = None
-            for event in events:
-                aggregate = event.mutate(aggregate)
-            assert aggregate is not None
-            return aggregate
-        return self.app.repository.get(aggregate_id, version=events[-1].originator_version)
+    @staticmethod
+    def _fold(aggregate_id: UUID, events: list[Any]) -> Aggregate:
+        """The aggregate rebuilt from its events, which must start at its creation with no gap."""
+        if [e.originator_version for e in events] != list(range(1, len(events) + 1)):
+            raise LookupError(f"the events of {aggregate_id} read back are not versions 1 to {len(events)}")
+        aggregate = None
+        for event in events:
+            aggregate = event.mutate(aggregate)
+        assert aggregate is not None
+        return aggregate
 
     # ----- operating it: status, list, replay ---------------------------------------------
 
@@ -332,6 +336,6 @@ class Projector:
         return ReplayOutcome(aggregate_id, len(versions), None)
 
     def _read_back(self, aggregate_id: UUID, first: int, last: int) -> Change:
-        stored = self.app.recorder.select_events(aggregate_id, gt=first - 1, lte=last)
+        stored = self.app.recorder.select_events(aggregate_id, lte=last)
         events = [self.app.mapper.to_domain_event(s) for s in stored]
-        return Change(self._state_at(aggregate_id, events), events)
+        return Change(self._fold(aggregate_id, events), [e for e in events if e.originator_version >= first])
