@@ -28,11 +28,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from domain.publishing.states import LOCKED_TARGET_STATES, FailureReason, PostStatus, TargetState
 from domain.shared.errors import InvalidValue, RuleViolated
 from domain.shared.platforms import check_text
+from domain.shared.workspace_aggregate import WorkspaceAggregate
 
 MAX_TEXT = 100_000
 MAX_MEDIA = 10
@@ -88,7 +89,7 @@ def _targets(targets: list[dict]) -> list[dict]:
     return out
 
 
-class Post(Aggregate):
+class Post(WorkspaceAggregate):
     @classmethod
     def draft(
         cls,
