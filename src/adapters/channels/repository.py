@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -68,18 +68,23 @@ class SqlChannels:
             credentials_encrypted=ciphertext))
 
 
+def _client_at(platform: str, base_url: str, redirect_uri: str) -> Select:
+    return select(oauth_clients).where(oauth_clients.c.platform == platform, oauth_clients.c.base_url == base_url,
+                                       oauth_clients.c.redirect_uri == redirect_uri)
+
+
 class SqlOAuthClients:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
     async def get(self, platform: str, base_url: str, redirect_uri: str) -> StoredOAuthClient | None:
-        row = (await self.conn.execute(select(oauth_clients).where(
-            oauth_clients.c.platform == platform, oauth_clients.c.base_url == base_url,
-            oauth_clients.c.redirect_uri == redirect_uri))).first()
+        row = (await self.conn.execute(_client_at(platform, base_url, redirect_uri))).first()
         return StoredOAuthClient(**row._mapping) if row else None
 
-    async def add(self, client: StoredOAuthClient) -> None:
+    async def add(self, client: StoredOAuthClient) -> StoredOAuthClient:
         await self.conn.execute(insert(oauth_clients).values(vars(client)).on_conflict_do_nothing())
+        row = (await self.conn.execute(_client_at(client.platform, client.base_url, client.redirect_uri))).one()
+        return StoredOAuthClient(**row._mapping)
 
     async def first(self, platform: str, base_url: str) -> StoredOAuthClient | None:
         row = (await self.conn.execute(select(oauth_clients).where(

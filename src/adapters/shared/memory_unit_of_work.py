@@ -189,8 +189,9 @@ class _OAuthClients:
     async def get(self, platform: str, base_url: str, redirect_uri: str) -> StoredOAuthClient | None:
         return copy.copy(self.s.oauth_clients.get((platform, base_url, redirect_uri)))
 
-    async def add(self, client: StoredOAuthClient) -> None:
-        self.s.oauth_clients.setdefault((client.platform, client.base_url, client.redirect_uri), copy.copy(client))
+    async def add(self, client: StoredOAuthClient) -> StoredOAuthClient:
+        return copy.copy(self.s.oauth_clients.setdefault((client.platform, client.base_url, client.redirect_uri),
+                                                         copy.copy(client)))
 
     async def first(self, platform: str, base_url: str) -> StoredOAuthClient | None:
         return next((copy.copy(c) for (p, b, _), c in self.s.oauth_clients.items() if (p, b) == (platform, base_url)),

@@ -55,7 +55,9 @@ class MemberRoles(Protocol):
 
 class OAuthClients(Protocol):
     async def get(self, platform: str, base_url: str, redirect_uri: str) -> StoredOAuthClient | None: ...
-    async def add(self, client: StoredOAuthClient) -> None: ...
+    async def add(self, client: StoredOAuthClient) -> StoredOAuthClient:
+        """The client stored for its platform, base URL and redirect URI: this one, or the one a concurrent
+        registration stored first (which is then kept)."""
     async def first(self, platform: str, base_url: str) -> StoredOAuthClient | None:
         """Any of PostWizard's clients at that platform and base URL (refresh needs the client id)."""
 
