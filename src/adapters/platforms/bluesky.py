@@ -373,7 +373,7 @@ class BlueskyPlatform:
                 oldest = latest if oldest is None else min(oldest, latest)
                 if latest >= since:
                     found.append(RecentPost(remote_id=view["uri"], url=_web_url(handle, view["uri"]),
-                                            text=str(record.get("text", "")), created_at=created or indexed))
+                                            text=str(record.get("text", "")), created_at=created or latest))
             cursor = body.get("cursor")
             if not feed or not cursor or (oldest is not None and oldest < since - timedelta(minutes=5)):
                 break

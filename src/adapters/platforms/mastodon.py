@@ -271,7 +271,7 @@ class MastodonPlatform:
         account_id = credentials.extra.get("account_id") or str((await self._verify_credentials(base_url, credentials))["id"])
         if since.tzinfo is None:
             since = since.replace(tzinfo=timezone.utc)
-        url: str | None = _url(base_url, f"/api/v1/accounts/{account_id}/statuses")
+        url = _url(base_url, f"/api/v1/accounts/{account_id}/statuses")
         params: dict[str, Any] | None = {"limit": FIND_RECENT_PAGE, "exclude_reblogs": "true"}
         found: list[RecentPost] = []
         for _ in range(FIND_RECENT_MAX_PAGES):
