@@ -78,6 +78,7 @@ from application.publishing.review import ApprovePostHandler, RequestChangesHand
 from application.publishing.schedule_post import SchedulePostHandler
 from application.publishing.set_variant import SetVariantHandler
 from application.publishing.upload_media import UploadMediaHandler
+from entrypoints.settings import Settings
 from entrypoints.worker.jobs import create_job_app
 
 
@@ -103,8 +104,8 @@ def _event_env(location, pool_size: int) -> dict[str, str]:
 
 
 class Container(containers.DeclarativeContainer):
-    settings = providers.Dependency()
-    location = providers.Dependency()  # DatabaseLocation
+    settings: providers.Dependency[Settings] = providers.Dependency()
+    location: providers.Dependency[DatabaseLocation] = providers.Dependency()
 
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(RandomIds)
