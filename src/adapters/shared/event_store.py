@@ -65,7 +65,7 @@ class AsyncEventStore:
     def _get(self, aggregate_id: UUID, kind: type[A]) -> A:
         label = kind.__name__.lower()
         try:
-            aggregate = self.app.repository.get(aggregate_id)
+            aggregate: Aggregate = self.app.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(label, aggregate_id) from None
         if not isinstance(aggregate, kind):

@@ -32,6 +32,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.shared.database_errors import database_unreachable
+from adapters.shared.event_recorder import ServerCommitRecorder
 from adapters.shared.event_store import PostWizardEvents
 from adapters.shared.tracking import projection_set_aside, projection_tracking
 
@@ -128,6 +129,9 @@ class Projector:
     def __init__(self, app: PostWizardEvents, engine: AsyncEngine, projections: Sequence[Projection],
                  name: str = "read_models", batch_size: int = 500) -> None:
         self.app, self.engine, self.projections = app, engine, list(projections)
+        if not isinstance(app.recorder, ServerCommitRecorder):
+            raise TypeError("the projector reads the event log on PostgreSQL (ServerCommitRecorder)")
+        self.recorder = app.recorder
         self.name, self.batch_size = name, batch_size
         self.position = 0
         self.limiter = anyio.CapacityLimiter(2)
@@ -249,7 +253,7 @@ class Projector:
         """Each aggregate as of its last event in the batch (not later: later events come in later
         batches), with the batch's events of it; or the exception that reading them raised. The
         events before the batch, of every aggregate that has some, are read in one query."""
-        earlier = self.app.recorder.select_events_before(
+        earlier = self.recorder.select_events_before(
             {a: n[0].originator_version for a, n in by_aggregate.items() if n[0].originator_version > 1})
         states: dict[UUID, Change | Exception] = {}
         for aggregate_id, notifications in by_aggregate.items():
