@@ -68,14 +68,14 @@ async def send(client: httpx.AsyncClient, method: str, url: str, *, write: bool 
     try:
         return await client.request(method, url, **kwargs)
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-        raise PlatformError(FailureReason.PLATFORM_UNAVAILABLE.value, f"could not reach {url}: {type(exc).__name__}") from exc
+        raise PlatformError(FailureReason.PLATFORM_UNAVAILABLE, f"could not reach {url}: {type(exc).__name__}") from exc
     except (httpx.ReadTimeout, httpx.WriteTimeout, httpx.RemoteProtocolError, httpx.ReadError) as exc:
         if write:
             raise OutcomeUnknown(f"no answer from {url} ({type(exc).__name__}); it may have been posted") from exc
-        raise PlatformError(FailureReason.PLATFORM_UNAVAILABLE.value, f"{url} did not answer: {type(exc).__name__}") from exc
+        raise PlatformError(FailureReason.PLATFORM_UNAVAILABLE, f"{url} did not answer: {type(exc).__name__}") from exc
 
 
 def server_error(response: httpx.Response) -> PlatformError:
-    return PlatformError(FailureReason.PLATFORM_UNAVAILABLE.value,
+    return PlatformError(FailureReason.PLATFORM_UNAVAILABLE,
                          f"the platform answered {response.status_code}; it is down or overloaded",
                          retry_at_from(response.headers))

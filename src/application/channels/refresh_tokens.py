@@ -25,12 +25,12 @@ class TokenKeeper:
         """The channel's tokens, refreshed first when they end within REFRESH_AHEAD.
         Raises PlatformError(auth_expired) when the channel must be reconnected."""
         if not channel.connected or channel.revoked:
-            raise PlatformError(FailureReason.AUTH_EXPIRED.value,
+            raise PlatformError(FailureReason.AUTH_EXPIRED,
                                 f"the {channel.platform.value} channel {channel.handle} is not connected; reconnect it")
         async with self.uow() as uow:
             credentials = await load_credentials(uow, self.cipher, channel.id)
         if credentials is None:
-            raise PlatformError(FailureReason.AUTH_EXPIRED.value, f"no tokens for {channel.handle}; reconnect it")
+            raise PlatformError(FailureReason.AUTH_EXPIRED, f"no tokens for {channel.handle}; reconnect it")
         if channel.needs_refresh(self.clock.now(), REFRESH_AHEAD):
             credentials = await self.refresh(channel, credentials)
         return credentials
@@ -45,11 +45,11 @@ class TokenKeeper:
         try:
             answer = await adapter.refresh(channel.base_url, client, credentials)
             if not answer.access_token:
-                raise PlatformError(FailureReason.UNKNOWN.value,
+                raise PlatformError(FailureReason.UNKNOWN,
                                     f"{channel.platform.value} answered a refresh without a token; the old one is kept")
             fresh = merge_refreshed(credentials, answer)
         except PlatformError as exc:
-            if exc.reason == FailureReason.AUTH_EXPIRED.value:
+            if exc.reason is FailureReason.AUTH_EXPIRED:
                 await self.needs_reconnect(channel, exc.message)
             raise
         async with self.uow() as uow:

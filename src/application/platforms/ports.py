@@ -18,6 +18,7 @@ from typing import Protocol
 
 from domain.channels.channel import Channel
 from domain.engagement.engagement import Counters
+from domain.publishing.states import FailureReason
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,9 @@ class RecentPost:
 
 
 class PlatformError(Exception):
-    """A typed platform failure. `reason` is a FailureReason value; `retry_at` honours Retry-After and resets."""
+    """A typed platform failure: callers decide from `reason` alone; `retry_at` honours Retry-After and resets."""
 
-    def __init__(self, reason: str, message: str, retry_at: datetime | None = None) -> None:
+    def __init__(self, reason: FailureReason, message: str, retry_at: datetime | None = None) -> None:
         super().__init__(message)
         self.reason, self.message, self.retry_at = reason, message, retry_at
 

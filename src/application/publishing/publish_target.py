@@ -129,7 +129,7 @@ class PublishTargetHandler:
             outgoing = OutgoingPost(text=text, idempotency_key=idempotency_key(post.id, cmd.channel_id, text),
                                     media=await self._media(post, target, channel))
             if channel is None:
-                raise PlatformError(FailureReason.AUTH_EXPIRED.value, "the channel no longer exists; choose another")
+                raise PlatformError(FailureReason.AUTH_EXPIRED, "the channel no longer exists; choose another")
             credentials = await self.tokens.fresh_credentials(channel)
         except PlatformError as exc:
             problem = exc
@@ -166,13 +166,13 @@ class PublishTargetHandler:
         for ref, record in zip(post.media, records):
             data = await self.media.get(post.workspace_id, ref) if record else None
             if record is None or data is None:
-                raise PlatformError(FailureReason.MEDIA_REJECTED.value, f"the image {ref} is gone; upload it again")
+                raise PlatformError(FailureReason.MEDIA_REJECTED, f"the image {ref} is gone; upload it again")
             item = MediaItem(data, record.mime_type, record.alt, record.width, record.height)
             if limits is not None and not fits(record.facts, limits):
                 fitted = await self.images.fit(data, record.facts, limits)
                 if fitted is None:
                     how = "animated images are sent unchanged" if record.animated else "even scaled down"
-                    raise PlatformError(FailureReason.MEDIA_REJECTED.value,
+                    raise PlatformError(FailureReason.MEDIA_REJECTED,
                                         f"the image {ref} ({record.width}x{record.height}, {record.byte_size} bytes) is over "
                                         f"{target.platform}'s limit of {limits.max_bytes} bytes, {how}; upload a smaller one")
                 encoded, encoding = fitted
@@ -187,7 +187,7 @@ class PublishTargetHandler:
         try:
             return await platform.publish(channel.base_url, credentials, outgoing)
         except PlatformError as exc:
-            if exc.reason != FailureReason.AUTH_EXPIRED.value or not channel.refreshable:
+            if exc.reason is not FailureReason.AUTH_EXPIRED or not channel.refreshable:
                 raise
             credentials = await self.tokens.refresh(channel, credentials)
             return await platform.publish(channel.base_url, credentials, outgoing)
@@ -196,7 +196,7 @@ class PublishTargetHandler:
                       after_unknown: bool) -> str:
         """`attempts` counts this one. A duplicate refusal right after an attempt of unknown outcome may be
         our own earlier post: reconcile instead of failing (bounded by the reconcile's own limit)."""
-        reason = FailureReason(exc.reason)
+        reason = exc.reason
         if reason is FailureReason.DUPLICATE and after_unknown:
             await self._settle(cmd, lambda p: p.mark_unconfirmed(cmd.channel_id, attempt_id, exc.message))
             return "unconfirmed (duplicate of an earlier attempt?)"
@@ -205,7 +205,7 @@ class PublishTargetHandler:
         retry_at = None
         if reason.transient and attempts < MAX_TRANSIENT_ATTEMPTS:
             retry_at = backoff(attempts, exc.retry_at, self.clock.now())
-        await self._settle(cmd, lambda p: p.mark_failed(cmd.channel_id, attempt_id, reason.value, exc.message, retry_at))
+        await self._settle(cmd, lambda p: p.mark_failed(cmd.channel_id, attempt_id, reason, exc.message, retry_at))
         return "retry" if retry_at else "failed"
 
     async def _reconcile(self, post: Post, target: Target, cmd: PublishTarget) -> str:
@@ -213,13 +213,13 @@ class PublishTargetHandler:
         channel = await self._channel(post, target)
         attempt_id = target.attempt_id
         if channel is None:
-            await self._settle(cmd, lambda p: p.mark_failed(cmd.channel_id, attempt_id, FailureReason.UNKNOWN.value,
+            await self._settle(cmd, lambda p: p.mark_failed(cmd.channel_id, attempt_id, FailureReason.UNKNOWN,
                                                             "the channel no longer exists"))
             return "failed"
         try:
             credentials = await self.tokens.fresh_credentials(channel)
         except PlatformError as refused:
-            if refused.reason != FailureReason.AUTH_EXPIRED.value:
+            if refused.reason is not FailureReason.AUTH_EXPIRED:
                 raise  # the job is retried later
             # Without tokens nothing can be asked: fail with the fix, so the user can reconnect and retry
             # (the retry reuses the content's idempotency key, so a landed post is not repeated).
@@ -236,12 +236,12 @@ class PublishTargetHandler:
             return "published (reconciled)"
         if target.attempts >= MAX_TRANSIENT_ATTEMPTS:
             await self._settle(cmd, lambda p: p.mark_failed(
-                cmd.channel_id, attempt_id, FailureReason.UNKNOWN.value,
+                cmd.channel_id, attempt_id, FailureReason.UNKNOWN,
                 f"{target.attempts} attempts got no answer and left no trace on the platform"))
             return "failed"
         retry_at = backoff(target.attempts, None, self.clock.now())
         await self._settle(cmd, lambda p: p.mark_failed(
-            cmd.channel_id, attempt_id, FailureReason.UNKNOWN.value,
+            cmd.channel_id, attempt_id, FailureReason.UNKNOWN,
             "the platform has no trace of the last attempt; trying again", retry_at))
         return "retry (reconciled: not posted)"
 

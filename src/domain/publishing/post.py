@@ -348,14 +348,14 @@ class Post(WorkspaceAggregate):
         target.failure = {"reason": "unconfirmed", "message": detail,
                           "fix": "PostWizard asks the platform whether it went out before any retry."}
 
-    def mark_failed(self, channel_id: UUID, attempt_id: UUID, reason: str, message: str,
+    def mark_failed(self, channel_id: UUID, attempt_id: UUID, reason: FailureReason | str, message: str,
                     retry_at: datetime | None = None) -> None:
         try:
-            FailureReason(reason)
+            known = FailureReason(reason)
         except ValueError:
             raise InvalidValue("reason", f"must be one of {', '.join(r.value for r in FailureReason)}") from None
         self._require_current_attempt(channel_id, attempt_id, {TargetState.PUBLISHING, TargetState.UNCONFIRMED})
-        self._failed(channel_id=channel_id, attempt_id=attempt_id, reason=reason, message=message, retry_at=retry_at)
+        self._failed(channel_id=channel_id, attempt_id=attempt_id, reason=known.value, message=message, retry_at=retry_at)
 
     @event("TargetFailed")
     def _failed(self, channel_id: UUID, attempt_id: UUID, reason: str, message: str,

@@ -124,7 +124,7 @@ async def posts_with(control: httpx.AsyncClient, key: str) -> list[dict]:
 async def expect_failure(reason: FailureReason, call) -> PlatformError:
     with pytest.raises(PlatformError) as caught:
         await call
-    assert caught.value.reason == reason.value, caught.value.message
+    assert caught.value.reason is reason, caught.value.message
     return caught.value
 
 

@@ -162,7 +162,7 @@ async def test_a_rate_limit_is_retried_no_earlier_than_the_platform_says(app, ki
     _, _, channel_id, post_id = scene
     clock.advance(DUE - clock.now())
     reset = clock.now() + timedelta(minutes=10)
-    kit.mastodon.fail_next_publishes(PlatformError("rate_limited", "Too many requests", retry_at=reset))
+    kit.mastodon.fail_next_publishes(PlatformError(FailureReason.RATE_LIMITED, "Too many requests", retry_at=reset))
     assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "retry"
     waiting = await target(store, post_id, channel_id)
     assert waiting.state is TargetState.SCHEDULED and waiting.scheduled_at >= reset
@@ -181,7 +181,7 @@ async def test_a_rate_limit_is_retried_no_earlier_than_the_platform_says(app, ki
 async def test_transient_failures_back_off_more_each_attempt_then_give_up(app, kit, store, clock, scene):
     _, _, channel_id, post_id = scene
     clock.advance(DUE - clock.now())
-    kit.mastodon.fail_next_publishes(PlatformError("platform_unavailable", "503"), times=MAX_TRANSIENT_ATTEMPTS)
+    kit.mastodon.fail_next_publishes(PlatformError(FailureReason.PLATFORM_UNAVAILABLE, "503"), times=MAX_TRANSIENT_ATTEMPTS)
     due, delays, outcome = DUE, [], "retry"
     while outcome == "retry":
         outcome = await kit.publish(PublishTarget(post_id, channel_id, due))
@@ -205,7 +205,7 @@ async def test_transient_failures_back_off_more_each_attempt_then_give_up(app, k
 async def test_a_permanent_failure_waits_for_the_user_with_a_fix(app, kit, store, clock, scene, reason):
     _, _, channel_id, post_id = scene
     clock.advance(DUE - clock.now())
-    kit.mastodon.fail_next_publishes(PlatformError(reason, f"Mastodon refused the post: {reason}"))
+    kit.mastodon.fail_next_publishes(PlatformError(FailureReason(reason), f"Mastodon refused the post: {reason}"))
     assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "failed"
     failed = await target(store, post_id, channel_id)
     assert failed.state is TargetState.FAILED and failed.attempts == 1
@@ -301,12 +301,12 @@ async def test_reconciling_matches_the_text_with_whitespace_folded_and_ignores_o
 async def test_a_duplicate_after_an_earlier_attempt_is_reconciled_not_failed(app, kit, store, clock, scene):
     _, who, channel_id, post_id = scene
     clock.advance(DUE - clock.now())
-    kit.mastodon.fail_next_publishes(PlatformError("platform_unavailable", "502"))
+    kit.mastodon.fail_next_publishes(PlatformError(FailureReason.PLATFORM_UNAVAILABLE, "502"))
     assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "retry"
     retry_at = (await target(store, post_id, channel_id)).scheduled_at
     clock.advance(retry_at - clock.now())
     kit.mastodon.post_directly(who.remote_id, INSTANCE, "Hello world")  # the 502 hid a post that was made
-    kit.mastodon.fail_next_publishes(PlatformError("duplicate", "already posted"))
+    kit.mastodon.fail_next_publishes(PlatformError(FailureReason.DUPLICATE, "already posted"))
     assert await kit.publish(PublishTarget(post_id, channel_id, retry_at)) == "unconfirmed (duplicate of an earlier attempt?)"
     assert (await target(store, post_id, channel_id)).state is TargetState.UNCONFIRMED
     assert await kit.publish(PublishTarget(post_id, channel_id)) == "published (reconciled)"
@@ -420,7 +420,7 @@ async def test_the_same_target_run_twice_at_once_goes_out_once(app, kit, store, 
 async def test_a_failed_target_can_be_retried_now(app, kit, store, clock, scene):
     owner, _, channel_id, post_id = scene
     clock.advance(DUE - clock.now())
-    kit.mastodon.fail_next_publishes(PlatformError("validation", "Text too long for this instance"))
+    kit.mastodon.fail_next_publishes(PlatformError(FailureReason.VALIDATION, "Text too long for this instance"))
     assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "failed"
     clock.advance(timedelta(hours=3))
     saved = await kit.retry(RetryTarget(owner.actor, post_id, channel_id))
@@ -452,7 +452,7 @@ async def test_only_failed_targets_can_be_retried(app, kit, store, clock, scene)
 async def test_retrying_needs_edit_rights_in_the_posts_workspace(app, kit, store, clock, scene):
     owner, _, channel_id, post_id = scene
     clock.advance(DUE - clock.now())
-    kit.mastodon.fail_next_publishes(PlatformError("validation", "too long"))
+    kit.mastodon.fail_next_publishes(PlatformError(FailureReason.VALIDATION, "too long"))
     assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "failed"
     viewer = await app.member(owner, "viewer")
     with pytest.raises(Forbidden):
@@ -471,7 +471,7 @@ async def test_retrying_needs_edit_rights_in_the_posts_workspace(app, kit, store
 async def test_duplicate_on_the_first_attempt_fails_permanently(app, kit, store, clock, scene):
     _, _, channel_id, post_id = scene
     clock.advance(DUE - clock.now())
-    kit.mastodon.fail_next_publishes(PlatformError("duplicate", "already posted"))
+    kit.mastodon.fail_next_publishes(PlatformError(FailureReason.DUPLICATE, "already posted"))
     assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "failed"
     assert (await target(store, post_id, channel_id)).failure["reason"] == "duplicate"
 
@@ -479,7 +479,7 @@ async def test_duplicate_on_the_first_attempt_fails_permanently(app, kit, store,
 async def test_transient_failures_count_the_current_attempt_once(app, kit, store, clock, scene):
     _, _, channel_id, post_id = scene
     clock.advance(DUE - clock.now())
-    kit.mastodon.fail_next_publishes(PlatformError("platform_unavailable", "503"), times=MAX_TRANSIENT_ATTEMPTS)
+    kit.mastodon.fail_next_publishes(PlatformError(FailureReason.PLATFORM_UNAVAILABLE, "503"), times=MAX_TRANSIENT_ATTEMPTS)
     outcomes, due = [], DUE
     for attempt in range(1, MAX_TRANSIENT_ATTEMPTS + 1):
         outcomes.append(await kit.publish(PublishTarget(post_id, channel_id, due)))
@@ -509,7 +509,7 @@ async def test_retrying_a_duplicate_by_hand_does_not_loop(app, kit, store, clock
     owner, who, channel_id, post_id = scene
     kit.mastodon.post_directly(who.remote_id, INSTANCE, "Hello world")  # posted by hand an hour before
     clock.advance(DUE - clock.now())
-    kit.mastodon.fail_next_publishes(PlatformError("duplicate", "Validation failed: duplicate"), times=1000)
+    kit.mastodon.fail_next_publishes(PlatformError(FailureReason.DUPLICATE, "Validation failed: duplicate"), times=1000)
     await kit.publish(PublishTarget(post_id, channel_id, DUE))
     if (await target(store, post_id, channel_id)).state is TargetState.FAILED:   # once bug 1 is fixed
         await kit.retry(RetryTarget(owner.actor, post_id, channel_id))          # the user tries again
