@@ -138,7 +138,7 @@ class Container(containers.DeclarativeContainer):
         simulator_url=settings.provided.simulator_url)
     token_keeper = providers.Singleton(TokenKeeper, uow, platforms, cipher, clock)
     job_app = providers.Singleton(create_job_app, location, pool_size=5)
-    job_queue = providers.Singleton(ProcrastinateJobQueue, job_app)
+    job_queue = providers.Singleton(ProcrastinateJobQueue, engine)
 
     campaign_reader = providers.Singleton(SqlCampaignReader, read_engine)
     post_reader = providers.Singleton(SqlPostReader, read_engine)
