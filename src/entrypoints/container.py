@@ -207,7 +207,7 @@ class Container(containers.DeclarativeContainer):
     get_media = providers.Singleton(GetMediaHandler, media_store, uow)
     describe_media = providers.Singleton(DescribeMediaHandler, uow)
     publish_target = providers.Singleton(PublishTargetHandler, event_store, uow, platforms, token_keeper, clock, ids,
-                                         media_store, images)
+                                         media_store, images, job_queue)
 
     # captions
     caption_generator = providers.Singleton(

@@ -1,5 +1,5 @@
 """In-memory fakes of the platform ports (no network): a SocialPlatform that behaves like a small
-Mastodon/Bluesky/X server, and a PlatformDirectory in front of a few of them.
+Mastodon/Bluesky/X server, and a PlatformDirectory in front of a few of them; and a JobQueue.
 
 The fake keeps its own accounts, OAuth clients, authorization codes (with their PKCE challenge),
 access and refresh tokens and published posts, so the handlers are tested against the same
@@ -30,6 +30,7 @@ from application.platforms.ports import (
     PublishedPost,
     RecentPost,
 )
+from application.publishing.jobs import PublishJob
 from domain.engagement.engagement import Counters
 from domain.publishing.states import FailureReason
 from domain.shared.errors import InvalidValue
@@ -290,3 +291,16 @@ class FakeServerGuard:
         self.asked.append(url)
         if urlparse(url).hostname in self.refused:
             raise UnreachableServer()
+
+
+class MemoryJobQueue:
+    """The JobQueue port as a list: `waiting` holds the jobs deferred, each once."""
+
+    def __init__(self) -> None:
+        self.waiting: list[PublishJob] = []
+
+    async def defer(self, job: PublishJob) -> bool:
+        if job in self.waiting:
+            return False
+        self.waiting.append(job)
+        return True
