@@ -60,6 +60,11 @@ class SqlChannels:
             channels.c.token_expires_at <= before))
         return [_channel(r) for r in rows]
 
+    async def with_secret(self, workspace_id: UUID, channel_id: UUID) -> tuple[Channel, str | None] | None:
+        row = (await self.conn.execute(select(channels).where(
+            channels.c.workspace_id == workspace_id, channels.c.id == channel_id))).first()
+        return (_channel(row), row.credentials_encrypted) if row else None
+
     async def secret(self, channel_id: UUID) -> str | None:
         return await self.conn.scalar(select(channels.c.credentials_encrypted).where(channels.c.id == channel_id))
 

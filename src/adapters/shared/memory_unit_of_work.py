@@ -178,6 +178,10 @@ class _Channels:
     async def secret(self, channel_id: UUID) -> str | None:
         return self.s.secrets.get(channel_id)
 
+    async def with_secret(self, workspace_id: UUID, channel_id: UUID) -> tuple[Channel, str | None] | None:
+        channel = await self.get(workspace_id, channel_id)
+        return (channel, self.s.secrets.get(channel_id)) if channel else None
+
     async def store_secret(self, channel_id: UUID, ciphertext: str | None) -> None:
         self.s.secrets[channel_id] = ciphertext
 

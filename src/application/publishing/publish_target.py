@@ -130,7 +130,8 @@ class PublishTargetHandler:
         return await self._attempt(post, target)
 
     async def _attempt(self, post: Post, target: Target) -> Outcome:
-        channel = await self._channel(post, target)
+        access = await self.tokens.access(post.workspace_id, target.channel_id)
+        channel = access.channel if access else None
         # The previous attempt may have posted without telling us (no answer, or a gateway error).
         after_unknown = bool(target.failure and target.failure.get("reason") in _MAYBE_POSTED)
         text = post.text_for(target.channel_id)
@@ -138,9 +139,11 @@ class PublishTargetHandler:
         try:  # everything that needs no platform call is ready before the attempt is recorded
             outgoing = OutgoingPost(text=text, idempotency_key=idempotency_key(post.id, target.channel_id, text),
                                     media=await self._media(post, target, channel))
-            if channel is None:
+            if access is None:
                 raise PlatformError(FailureReason.AUTH_EXPIRED, "the channel no longer exists; choose another")
-            credentials = await self.tokens.fresh_credentials(channel)
+            if isinstance(access.credentials, PlatformError):
+                raise access.credentials
+            credentials = access.credentials
         except PlatformError as exc:
             problem = exc
         post.start_attempt(target.channel_id, self.ids.new(), self.clock.now())
@@ -211,17 +214,16 @@ class PublishTargetHandler:
 
     async def _reconcile(self, post: Post, target: Target) -> Outcome:
         """Ask the platform whether the unconfirmed attempt landed, before any new attempt."""
-        channel = await self._channel(post, target)
-        if channel is None:
+        access = await self.tokens.access(post.workspace_id, target.channel_id)
+        if access is None:
             return await self._fail(post, target, FailureReason.UNKNOWN, "the channel no longer exists")
-        try:
-            credentials = await self.tokens.fresh_credentials(channel)
-        except PlatformError as refused:
-            if refused.reason is not FailureReason.AUTH_EXPIRED:
-                raise  # the job is retried later
+        channel, credentials = access.channel, access.credentials
+        if isinstance(credentials, PlatformError):
+            if credentials.reason is not FailureReason.AUTH_EXPIRED:
+                raise credentials  # the job is retried later
             # Without tokens nothing can be asked: fail with the fix, so the user can reconnect and retry
             # (the retry reuses the content's idempotency key, so a landed post is not repeated).
-            return await self._fail(post, target, refused.reason, refused.message)
+            return await self._fail(post, target, credentials.reason, credentials.message)
         since = (target.attempt_started_at or self.clock.now()) - RECONCILE_WINDOW
         recent = await self.platforms.get(channel.platform.value).find_recent(channel.base_url, credentials, since)
         wanted = fingerprint(post.text_for(target.channel_id))
@@ -244,10 +246,6 @@ class PublishTargetHandler:
                     retry_at: datetime | None = None) -> RetryAt | Failed:
         await self._record(post, _to_failed(target, reason, message, retry_at))
         return RetryAt(retry_at, reason, message) if retry_at else Failed(reason, message)
-
-    async def _channel(self, post: Post, target: Target):
-        async with self.uow() as uow:
-            return await uow.channels.get(post.workspace_id, target.channel_id)
 
     async def _record(self, post: Post, change: _Change) -> Post:
         """Apply an outcome to the post as this run read it and save it; when another target's change was
