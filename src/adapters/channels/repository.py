@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -16,6 +16,11 @@ from domain.shared.platforms import Platform
 _FIELDS = ("id", "workspace_id", "platform", "handle", "display_name", "created_at", "connected",
            "token_expires_at", "revoked", "base_url", "remote_account_id", "refreshable", "last_error", "max_characters",
            "max_image_bytes", "max_image_pixels")
+
+
+# Read on every publishing attempt: built once (building a statement costs more than running it).
+_IN_WORKSPACE = select(channels).where(channels.c.workspace_id == bindparam("workspace_id"),
+                                       channels.c.id == bindparam("channel_id"))
 
 
 def _channel(row) -> Channel:
@@ -61,8 +66,7 @@ class SqlChannels:
         return [_channel(r) for r in rows]
 
     async def with_secret(self, workspace_id: UUID, channel_id: UUID) -> tuple[Channel, str | None] | None:
-        row = (await self.conn.execute(select(channels).where(
-            channels.c.workspace_id == workspace_id, channels.c.id == channel_id))).first()
+        row = (await self.conn.execute(_IN_WORKSPACE, {"workspace_id": workspace_id, "channel_id": channel_id})).first()
         return (_channel(row), row.credentials_encrypted) if row else None
 
     async def secret(self, channel_id: UUID) -> str | None:

@@ -17,6 +17,7 @@ set-aside events once the cause is fixed.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -69,12 +70,17 @@ class Projection(Protocol):
 
 
 async def upsert(conn: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert the rows, or update every column but `id` and `created_at` of those that exist (by `id`)."""
-    if not rows:
-        return
-    statement = insert(table).values(rows)
-    await conn.execute(statement.on_conflict_do_update(index_elements=["id"], set_={
-        name: statement.excluded[name] for name in rows[0] if name not in ("id", "created_at")}))
+    """Insert the rows, or update every column but `id` and `created_at` of those that exist (by `id`).
+    One statement for all rows, compiled once per table (the driver sends the rows as one batch)."""
+    if rows:
+        await conn.execute(_upsert_statement(table, tuple(rows[0])), rows)
+
+
+@functools.cache
+def _upsert_statement(table: Table, columns: tuple[str, ...]) -> Any:
+    statement = insert(table)
+    return statement.on_conflict_do_update(index_elements=["id"], set_={
+        name: statement.excluded[name] for name in columns if name not in ("id", "created_at")})
 
 
 @dataclass(frozen=True)
