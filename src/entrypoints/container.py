@@ -23,7 +23,7 @@ from adapters.publishing.readers import SqlCalendarReader, SqlPostReader
 from adapters.publishing.schedule_projection import PublishingScheduleProjection
 from adapters.shared.address_policy import AddressPolicy, system_resolver
 from adapters.shared.clock import RandomIds, SystemClock
-from adapters.shared.database import create_engine
+from adapters.shared.database import create_engine, for_reads
 from adapters.shared.database_url import DatabaseLocation
 from adapters.shared.event_store import AsyncEventStore, build_application
 from adapters.shared.projector import Projector
@@ -90,10 +90,6 @@ def _media_root(data_dir):
     return data_dir / "media"
 
 
-def _same(value):
-    return value
-
-
 def _secret(value) -> str | None:
     return value.get_secret_value() if value is not None else None
 
@@ -110,7 +106,7 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(RandomIds)
     engine = providers.Singleton(create_engine, location, pool_size=settings.provided.db_pool_size)
-    read_engine = providers.Callable(_same, engine)  # overridden by a replica engine when configured
+    read_engine = providers.Singleton(for_reads, engine)  # overridden by a replica's when configured
     event_app = providers.Singleton(build_application, providers.Callable(_event_env, location,
                                                                           settings.provided.db_pool_size))
     event_store = providers.Singleton(AsyncEventStore, event_app, concurrency=settings.provided.db_pool_size)
@@ -231,7 +227,8 @@ def build_container(settings, location) -> Container:
     container = Container(settings=settings, location=location)
     if settings.read_replica_url:
         replica = DatabaseLocation.parse(settings.read_replica_url)
-        container.read_engine.override(providers.Singleton(create_engine, replica, settings.db_pool_size))
+        container.read_engine.override(providers.Singleton(for_reads, providers.Singleton(create_engine, replica,
+                                                                                   settings.db_pool_size)))
     return container
 
 

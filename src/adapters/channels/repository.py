@@ -18,7 +18,8 @@ _FIELDS = ("id", "workspace_id", "platform", "handle", "display_name", "created_
            "max_image_bytes", "max_image_pixels")
 
 
-# Read on every publishing attempt: built once (building a statement costs more than running it).
+# Read by every post command and publishing attempt: built once (building a statement costs more than running it).
+_OF_WORKSPACE = select(channels).where(channels.c.workspace_id == bindparam("workspace_id")).order_by(channels.c.created_at)
 _IN_WORKSPACE = select(channels).where(channels.c.workspace_id == bindparam("workspace_id"),
                                        channels.c.id == bindparam("channel_id"))
 
@@ -39,8 +40,7 @@ class SqlChannels:
         return _channel(row) if row else None
 
     async def of_workspace(self, workspace_id: UUID) -> list[Channel]:
-        rows = await self.conn.execute(select(channels).where(channels.c.workspace_id == workspace_id)
-                                       .order_by(channels.c.created_at))
+        rows = await self.conn.execute(_OF_WORKSPACE, {"workspace_id": workspace_id})
         return [_channel(r) for r in rows]
 
     async def add(self, channel: Channel) -> None:

@@ -1,11 +1,15 @@
-"""SQL repositories of the identity write model (Core statements on one AsyncConnection)."""
+"""SQL repositories of the identity write model (Core statements on one AsyncConnection).
+
+The reads every request makes (its session or token, the caller's membership, a post command's
+workspace) are statements built once with bound parameters: building a statement and its cache
+key anew costs SQLAlchemy more than running it."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.identity.tables import api_tokens, invitations, memberships, sessions, users, workspaces
@@ -16,6 +20,13 @@ from domain.shared.roles import Role
 
 def _row(row) -> dict:
     return dict(row._mapping)
+
+
+_WORKSPACE = select(workspaces).where(workspaces.c.id == bindparam("id"))
+_MEMBERSHIP = select(memberships).where(memberships.c.workspace_id == bindparam("workspace_id"),
+                                        memberships.c.user_id == bindparam("user_id"))
+_SESSION = select(sessions).where(sessions.c.token_hash == bindparam("token_hash"))
+_API_TOKEN = select(api_tokens).where(api_tokens.c.token_hash == bindparam("token_hash"))
 
 
 class SqlUsers:
@@ -49,7 +60,7 @@ class SqlWorkspaces:
         self.conn = conn
 
     async def get(self, workspace_id: UUID) -> Workspace | None:
-        row = (await self.conn.execute(select(workspaces).where(workspaces.c.id == workspace_id))).first()
+        row = (await self.conn.execute(_WORKSPACE, {"id": workspace_id})).first()
         return Workspace(**_row(row)) if row else None
 
     async def add(self, workspace: Workspace) -> None:
@@ -65,8 +76,7 @@ class SqlMemberships:
         self.conn = conn
 
     async def get(self, workspace_id: UUID, user_id: UUID) -> Membership | None:
-        row = (await self.conn.execute(select(memberships).where(
-            memberships.c.workspace_id == workspace_id, memberships.c.user_id == user_id))).first()
+        row = (await self.conn.execute(_MEMBERSHIP, {"workspace_id": workspace_id, "user_id": user_id})).first()
         return Membership(row.workspace_id, row.user_id, Role(row.role)) if row else None
 
     async def of_user(self, user_id: UUID) -> list[tuple[Workspace, Role]]:
@@ -135,7 +145,7 @@ class SqlSessions:
         await self.conn.execute(sessions.insert().values(vars(session)))
 
     async def get(self, token_hash: str) -> SessionRecord | None:
-        row = (await self.conn.execute(select(sessions).where(sessions.c.token_hash == token_hash))).first()
+        row = (await self.conn.execute(_SESSION, {"token_hash": token_hash})).first()
         return SessionRecord(**_row(row)) if row else None
 
     async def delete(self, token_hash: str) -> None:
@@ -150,7 +160,7 @@ class SqlApiTokens:
         await self.conn.execute(api_tokens.insert().values(vars(token)))
 
     async def by_hash(self, token_hash: str) -> ApiTokenRecord | None:
-        row = (await self.conn.execute(select(api_tokens).where(api_tokens.c.token_hash == token_hash))).first()
+        row = (await self.conn.execute(_API_TOKEN, {"token_hash": token_hash})).first()
         return ApiTokenRecord(**_row(row)) if row else None
 
     async def of_user(self, user_id: UUID) -> list[ApiTokenRecord]:

@@ -1,15 +1,36 @@
-"""PostReader and CalendarReader on the post read tables (SQLAlchemy async). Every query is workspace-scoped."""
+"""PostReader and CalendarReader on the post read tables (SQLAlchemy async). Every query is workspace-scoped.
+
+A post's detail (read after every command) and the calendar use statements built once with bound
+parameters: building a statement and its cache key anew costs SQLAlchemy more than running it."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.publishing.tables import calendar_entries, post_history, post_views
 from application.publishing.views import CalendarEntry, HistoryEntry, PostFilters, PostPosition, PostView, TargetView
+
+
+def _columns(table, view) -> list:
+    """The table's columns named by the view's fields, in their order: rows then build views positionally
+    (a row's mapping view costs more than the rest of its handling)."""
+    return [table.c[f.name] for f in fields(view)]
+
+
+_POST = select(post_views).where(post_views.c.workspace_id == bindparam("workspace_id"),
+                                 post_views.c.id == bindparam("post_id"))
+_HISTORY = (select(*_columns(post_history, HistoryEntry))
+            .where(post_history.c.workspace_id == bindparam("workspace_id"), post_history.c.post_id == bindparam("post_id"))
+            .order_by(post_history.c.version))
+_CALENDAR = (select(*_columns(calendar_entries, CalendarEntry))
+             .where(calendar_entries.c.workspace_id == bindparam("workspace_id"),
+                    calendar_entries.c.scheduled_at >= bindparam("start"), calendar_entries.c.scheduled_at < bindparam("end"))
+             .order_by(calendar_entries.c.scheduled_at, calendar_entries.c.post_id, calendar_entries.c.channel_id))
 
 
 def _target(data: dict) -> TargetView:
@@ -32,18 +53,12 @@ class SqlPostReader:
         self.engine = engine
 
     async def get(self, workspace_id: UUID, post_id: UUID, with_history: bool) -> PostView | None:
+        key = {"workspace_id": workspace_id, "post_id": post_id}
         async with self.engine.connect() as conn:
-            row = (await conn.execute(select(post_views).where(
-                post_views.c.workspace_id == workspace_id, post_views.c.id == post_id))).first()
+            row = (await conn.execute(_POST, key)).first()
             if row is None:
                 return None
-            history = None
-            if with_history:
-                rows = await conn.execute(select(post_history).where(
-                    post_history.c.workspace_id == workspace_id, post_history.c.post_id == post_id)
-                    .order_by(post_history.c.version))
-                history = [HistoryEntry(version=r.version, event=r.event, at=r.at, actor_id=r.actor_id,
-                                        details=r.details) for r in rows]
+            history = [HistoryEntry(*r) for r in await conn.execute(_HISTORY, key)] if with_history else None
         return _post(row, history)
 
     async def list(self, workspace_id: UUID, filters: PostFilters, limit: int, offset: int,
@@ -77,14 +92,11 @@ class SqlCalendarReader:
 
     async def range(self, workspace_id: UUID, start: datetime, end: datetime,
                     channel_ids: list[UUID] | None, campaign_id: UUID | None) -> list[CalendarEntry]:
-        c = calendar_entries.c
-        query = (select(c.post_id, c.channel_id, c.platform, c.campaign_id, c.scheduled_at, c.timezone, c.state,
-                        c.preview)
-                 .where(c.workspace_id == workspace_id, c.scheduled_at >= start, c.scheduled_at < end)
-                 .order_by(c.scheduled_at, c.post_id, c.channel_id))
+        c, query = calendar_entries.c, _CALENDAR
         if channel_ids:
             query = query.where(c.channel_id.in_(channel_ids))
         if campaign_id:
             query = query.where(c.campaign_id == campaign_id)
         async with self.engine.connect() as conn:
-            return [CalendarEntry(**r._mapping) for r in await conn.execute(query)]
+            rows = await conn.execute(query, {"workspace_id": workspace_id, "start": start, "end": end})
+            return [CalendarEntry(*row) for row in rows]

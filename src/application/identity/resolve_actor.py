@@ -5,7 +5,6 @@ from __future__ import annotations
 from application.identity.commands import ResolveActor
 from application.identity.unit_of_work import UnitOfWorkFactory
 from application.shared.actor import Actor
-from application.shared.errors import NotFound
 
 
 class ResolveActorHandler:
@@ -15,6 +14,4 @@ class ResolveActorHandler:
     async def __call__(self, cmd: ResolveActor) -> Actor:
         async with self.uow() as uow:
             membership = await uow.memberships.get(cmd.workspace_id, cmd.user_id)
-        if membership is None:
-            raise NotFound("workspace", cmd.workspace_id)
-        return Actor(user_id=cmd.user_id, workspace_id=cmd.workspace_id, role=membership.role)
+        return Actor.member(cmd.user_id, cmd.workspace_id, membership.role if membership else None)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from domain.shared.roles import Role
+
 
 @dataclass(frozen=True)
 class SessionStarted:
@@ -17,11 +19,15 @@ class SessionStarted:
 
 @dataclass(frozen=True)
 class Principal:
-    """An authenticated user; `csrf_token` is set for cookie sessions, which must echo it on writes."""
+    """An authenticated user; `csrf_token` is set for cookie sessions, which must echo it on writes.
+    Authenticated for a workspace (`Authenticate.workspace_id`): also their role there, None if they
+    are not a member (`Actor.member` turns both into the actor)."""
 
     user_id: UUID
     via: str  # "session" or "api_token"
     csrf_token: str | None = None
+    workspace_id: UUID | None = None
+    role: Role | None = None
 
 
 @dataclass(frozen=True)

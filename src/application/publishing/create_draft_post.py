@@ -22,12 +22,14 @@ class CreateDraftPostHandler:
 
     async def __call__(self, cmd: CreateDraftPost) -> Saved:
         cmd.actor.require(Permission.EDIT_CONTENT)
-        targets = await resolve_targets(self.uow, cmd.actor, cmd.channel_ids)
-        await check_campaign(self.store, cmd.actor, cmd.campaign_id)
-        await check_media(self.uow, cmd.actor, cmd.media)
+        async with self.uow() as uow:
+            channels = await uow.channels.of_workspace(cmd.actor.workspace_id)
+            targets = resolve_targets(channels, cmd.channel_ids)
+            await check_campaign(self.store, cmd.actor, cmd.campaign_id)
+            await check_media(uow, cmd.actor, cmd.media)
+            approval = await requires_approval(uow, cmd.actor)
         post = Post.draft(workspace_id=cmd.actor.workspace_id, author_id=cmd.actor.user_id, text=cmd.text,
-                          targets=targets, campaign_id=cmd.campaign_id, media=cmd.media,
-                          requires_approval=await requires_approval(self.uow, cmd.actor))
+                          targets=targets, campaign_id=cmd.campaign_id, media=cmd.media, requires_approval=approval)
         for channel_id, text in (cmd.variants or {}).items():
             post.set_variant(by=cmd.actor.user_id, channel_id=channel_id, text=text)
         if cmd.schedule_at is not None:
@@ -36,6 +38,6 @@ class CreateDraftPostHandler:
             at = to_utc(cmd.schedule_at, cmd.timezone, field="schedule_at")
             post.schedule(by=cmd.actor.user_id, at=at, timezone=cmd.timezone,
                           local_time=wall_clock(at, cmd.timezone), now=self.clock.now(),
-                          limits=await reported_limits(self.uow, cmd.actor))
+                          limits=reported_limits(channels))
         position = await self.store.save(post)
         return Saved(post.id, post.version, position)

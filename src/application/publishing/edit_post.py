@@ -20,9 +20,11 @@ class EditPostHandler:
 
     async def __call__(self, cmd: EditPost) -> Saved:
         cmd.actor.require(Permission.EDIT_CONTENT)
-        targets = None if cmd.channel_ids is None else await resolve_targets(self.uow, cmd.actor, cmd.channel_ids)
-        await check_media(self.uow, cmd.actor, cmd.media)
-        now, limits = self.clock.now(), await reported_limits(self.uow, cmd.actor)
+        async with self.uow() as uow:
+            channels = await uow.channels.of_workspace(cmd.actor.workspace_id)
+            targets = None if cmd.channel_ids is None else resolve_targets(channels, cmd.channel_ids)
+            await check_media(uow, cmd.actor, cmd.media)
+        now, limits = self.clock.now(), reported_limits(channels)
 
         def apply(post: Post) -> None:
             if targets is not None:

@@ -15,6 +15,14 @@ class Actor:
     workspace_id: UUID
     role: Role
 
+    @classmethod
+    def member(cls, user_id: UUID, workspace_id: UUID, role: Role | None) -> Actor:
+        """The user acting in the workspace with their role there; a workspace they are not in
+        (`role` None) does not exist for them."""
+        if role is None:
+            raise NotFound("workspace", workspace_id)
+        return cls(user_id=user_id, workspace_id=workspace_id, role=role)
+
     def require(self, permission: Permission) -> None:
         if not can(self.role, permission):
             raise Forbidden(f"the {self.role.value} role cannot {permission.value.replace('_', ' ')} in this workspace")

@@ -1,4 +1,7 @@
-"""Request-scoped dependencies: the container, the caller, and read-your-writes."""
+"""Request-scoped dependencies: the container, the caller, and read-your-writes.
+
+Every dependency is `async def`, also those that do not wait for anything: FastAPI runs a plain
+`def` dependency in its thread pool, a thread hand-off on each request for a dictionary lookup."""
 
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def container(request: Request) -> Container:
+async def container(request: Request) -> Container:
     return request.app.state.container
 
 
@@ -33,11 +36,14 @@ ContainerDep = Annotated[Container, Depends(container)]
 
 
 async def principal(request: Request, c: ContainerDep) -> Principal:
-    """A Bearer API token, else the session cookie; cookie sessions must echo the CSRF token on writes."""
+    """A Bearer API token, else the session cookie; cookie sessions must echo the CSRF token on writes.
+    On a workspace's path, the caller's role there is read in the same unit of work, for `actor`."""
+    workspace_id = _workspace_in_path(request)
     authorization = request.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
-        return await c.authenticate()(Authenticate(api_token=authorization[7:].strip()))
-    who = await c.authenticate()(Authenticate(session_token=request.cookies.get(SESSION_COOKIE)))
+        return await c.authenticate()(Authenticate(api_token=authorization[7:].strip(), workspace_id=workspace_id))
+    who = await c.authenticate()(Authenticate(session_token=request.cookies.get(SESSION_COOKIE),
+                                              workspace_id=workspace_id))
     if request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         if not who.csrf_token or not hmac.compare_digest(sent, who.csrf_token):
@@ -45,17 +51,29 @@ async def principal(request: Request, c: ContainerDep) -> Principal:
     return who
 
 
+def _workspace_in_path(request: Request) -> UUID | None:
+    """The path's workspace id, if it has one that reads as a UUID (else the path parameter's own
+    validation answers 422 once the caller is authenticated, as for any parameter)."""
+    raw = request.path_params.get("workspace_id")
+    try:
+        return UUID(raw) if raw else None
+    except ValueError:
+        return None
+
+
 PrincipalDep = Annotated[Principal, Depends(principal)]
 
 
 async def actor(workspace_id: Annotated[UUID, Path()], who: PrincipalDep, c: ContainerDep) -> Actor:
+    if who.workspace_id == workspace_id:  # the role was read with the session or token
+        return Actor.member(who.user_id, workspace_id, who.role)
     return await c.resolve_actor()(ResolveActor(user_id=who.user_id, workspace_id=workspace_id))
 
 
 ActorDep = Annotated[Actor, Depends(actor)]
 
 
-def expected_version(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
+async def expected_version(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
     """Optimistic concurrency from the browser: If-Match carries the version (ETag) it loaded."""
     if if_match is None:
         return None

@@ -35,6 +35,7 @@ from application.identity.results import SessionStarted
 from application.identity.revoke_api_token import RevokeApiTokenHandler
 from application.identity.set_time_zone import SetTimeZoneHandler
 from application.identity.sign_up import SignUpHandler
+from application.shared.actor import Actor
 from application.shared.bearer_secrets import digest
 from application.shared.errors import Forbidden, NotFound, Unauthenticated
 from domain.identity.login_throttle import LoginThrottlePolicy
@@ -347,6 +348,30 @@ async def test_a_workspace_the_user_is_not_in_does_not_exist_for_them(app):
         await app.resolve_actor(ResolveActor(b.user_id, a.actor.workspace_id))
     with pytest.raises(NotFound):
         await app.resolve_actor(ResolveActor(a.user_id, uuid4()))
+
+
+async def test_authenticating_for_a_workspace_reads_the_role_there_as_resolve_actor_does(app):
+    owner = await app.owner()
+    editor = await app.member(owner, "editor")
+    stranger = await app.owner("Elsewhere")
+    workspace = owner.actor.workspace_id
+    token = await app.create_api_token(CreateApiToken(editor.user_id, "script"))
+
+    by_session = await app.authenticate(Authenticate(session_token=editor.session_token, workspace_id=workspace))
+    by_token = await app.authenticate(Authenticate(api_token=token.token, workspace_id=workspace))
+    outsider = await app.authenticate(Authenticate(session_token=stranger.session_token, workspace_id=workspace))
+
+    for who in (by_session, by_token):
+        assert (who.user_id, who.workspace_id, who.role) == (editor.user_id, workspace, Role.EDITOR)
+        assert Actor.member(who.user_id, workspace, who.role) == editor.actor
+    assert by_session.csrf_token and by_session.via == "session" and by_token.via == "api_token"
+    assert (outsider.workspace_id, outsider.role) == (workspace, None)
+    with pytest.raises(NotFound):
+        Actor.member(outsider.user_id, workspace, outsider.role)
+    plain = await app.authenticate(Authenticate(session_token=editor.session_token))
+    assert (plain.workspace_id, plain.role) == (None, None)
+    with pytest.raises(Unauthenticated):  # a bad credential is refused before any workspace is looked at
+        await app.authenticate(Authenticate(session_token="made-up", workspace_id=workspace))
 
 
 async def test_create_workspace_makes_its_creator_owner(app):

@@ -27,8 +27,10 @@ from application.publishing.describe_media import DescribeMedia
 from application.publishing.get_media import GetMedia
 from application.publishing.ports import MediaRecord
 from application.publishing.upload_media import UploadMedia
+from application.publishing.views import CalendarEntry
 from application.shared.actor import Actor
 from entrypoints.api.dependencies import ActorDep, ContainerDep, ExpectedVersion, run
+from entrypoints.api.json_views import JsonViews
 from entrypoints.api.schemas import (
     CalendarEntryOut,
     CancelIn,
@@ -209,10 +211,12 @@ async def media_content(ref: MediaRef, actor: ActorDep, c: ContainerDep) -> Resp
                     headers={"Cache-Control": "private, max-age=86400"})
 
 
+CALENDAR = JsonViews[list[CalendarEntry]](list[CalendarEntry])  # the shape of list[CalendarEntryOut]
+
+
 @router.get("/calendar", response_model=list[CalendarEntryOut], tags=["calendar"])
 async def calendar(actor: ActorDep, c: ContainerDep, start: datetime, end: datetime,
                    channel_id: Annotated[list[UUID] | None, Query()] = None,
-                   campaign_id: UUID | None = None) -> list[CalendarEntryOut]:
+                   campaign_id: UUID | None = None) -> Response:
     """Targets scheduled in [start, end), filtered by channels and campaign."""
-    entries = await c.calendar_range()(CalendarRange(actor, start, end, channel_id, campaign_id))
-    return [CalendarEntryOut.model_validate(e) for e in entries]
+    return CALENDAR.response(await c.calendar_range()(CalendarRange(actor, start, end, channel_id, campaign_id)))
