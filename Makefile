@@ -61,6 +61,7 @@ integration: install
 lint: install
 	$(BIN)/lint-imports
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python benchmarks/commands.py

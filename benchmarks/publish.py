@@ -1,6 +1,7 @@
 """Benchmark: N targets due at the same instant, published by W real `postwizard worker` processes.
 
-    .venv/bin/python benchmarks/publish.py [--targets 2000] [--workers 1,2,4] [--latency-ms 50] [--concurrency 20]
+    .venv/bin/python benchmarks/publish.py [--targets 2000] [--workers 1,2] [--latency-ms 50] [--concurrency 20]
+                                           [--spread-seconds 0]
 
 Prints one JSON document to stdout (progress goes to stderr). Uses the PostgreSQL server at
 POSTWIZARD_BENCH_DATABASE_URL when set, else an embedded one in a temporary directory; either way
@@ -31,16 +32,21 @@ For each W in --workers, on its own database, with its own simulator and app:
    (W x concurrency connections; W connections, one fetch in flight per worker as procrastinate's
    worker loop does; and claim + finish/delete at W x concurrency).
 
-The goal is p99 lateness under 1 s with no duplicate and no missed target; `goal.met_by_workers`
-lists the worker counts that met it. With every target due at once, lateness is bounded below by
-N / throughput: `lateness_floor_at_ceiling_ms` is that bound at the theoretical ceiling.
+The goal (BURST_GOAL, SPREAD_GOAL_P99_MS), with no duplicate and no missed target: for the burst
+(the default, every target due at T), with 2 workers at least 200 published/s and p99 lateness at
+most 10 s; spread over a window, p99 lateness under 1 s. `goal.met_by_workers` lists the worker
+counts that met it. With every target due at once, lateness is bounded below by N / throughput:
+`lateness_floor_at_ceiling_ms` is that bound at the theoretical ceiling.
 
-Diagnostics beside the figures: CPU per wall second of the workers, of PostgreSQL (embedded only)
-and of this process (the simulator); pg_stat_activity / pg_locks sampled every 0.5 s (which waits
+CPU: `cpu_ms_per_publish` splits the CPU spent from T to the last publish by process (workers,
+PostgreSQL: the postmaster and its backends, of the embedded server or of a local server this
+user may read /proc of; the simulator in this process) per published target; the API's CPU per
+created target is measured while creating (the API takes no part in publishing: jobs are queued
+with their events). Beside them: CPU per wall second; pg_stat_activity / pg_locks sampled every 0.5 s (which waits
 and which locks sessions spend the run in); connections; the workers' logs (sweep re-deferrals,
 tracebacks; every job's outcome with --worker-log-level INFO); jobs left after the graceful stop.
 `warnings` lists what the figures rest on (max_connections reached, jobs stuck in 'doing', ...).
-The default run (2000 targets; 1, 2 and 4 workers) takes about 4 minutes on 2 cores.
+The default run (2000 targets; 1 and 2 workers) takes about 2 minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -93,7 +99,10 @@ CLI = str(Path(sys.executable).with_name("postwizard"))
 PLATFORMS = ("bluesky", "mastodon")
 SCRATCH_QUEUE = "bench_scratch"
 REPEATS = 3  # raw claim measurements: the median of this many
-GOAL_P99_MS = 1000
+# The accepted bar. A burst (every target due at one instant, the 09:00 case): with 2 workers at least
+# 200 published/s and p99 lateness at most 10 s. Spread over a window: p99 lateness under 1 s.
+BURST_GOAL = {"workers": 2, "throughput_per_s_at_least": 200, "p99_lateness_ms_at_most": 10_000}
+SPREAD_GOAL_P99_MS = 1000
 UNLIMITED = 1_000_000
 
 
@@ -104,8 +113,35 @@ def ms(seconds: float | None) -> float | None:
     return None if seconds is None or math.isnan(seconds) else round(seconds * 1000, 1)
 
 
+def per_item_ms(cpu_seconds: float | None, items: int) -> float | None:
+    return round(1000 * cpu_seconds / items, 2) if cpu_seconds is not None and items else None
+
+
+
+def goal_met(args: argparse.Namespace, workers: int, throughput: float | None, lateness: list[float],
+             duplicates: int, missed: int) -> bool | None:
+    """None where this run's worker count has no goal (a burst's goal is set for BURST_GOAL's workers)."""
+    if not lateness or duplicates or missed:
+        return False
+    p99_ms = percentile(lateness, 99) * 1000
+    if args.spread_seconds:
+        return p99_ms < SPREAD_GOAL_P99_MS
+    if workers != BURST_GOAL["workers"]:
+        return None
+    return (throughput or 0) >= BURST_GOAL["throughput_per_s_at_least"] and p99_ms <= BURST_GOAL["p99_lateness_ms_at_most"]
+
 
 # ---------------------------------------------------------------- CPU accounting (psutil)
+
+def local_postmaster_pid(server: DatabaseLocation) -> int | None:
+    """The server's postmaster, when it runs on this machine and its data directory is readable here."""
+    with contextlib.suppress(Exception):
+        with psycopg.connect(server.libpq_url(), autocommit=True) as conn:
+            data_dir = conn.execute("SHOW data_directory").fetchone()[0]
+        pid = int((Path(data_dir) / "postmaster.pid").read_text().split()[0])
+        return pid if psutil.pid_exists(pid) else None
+    return None
+
 
 class CpuMeter:
     """CPU seconds used by a set of processes between start() and stop() (children of the
@@ -532,8 +568,11 @@ async def run_once(args: argparse.Namespace, server: DatabaseLocation, workers: 
         plan = make_plan(args.targets, channels, due, args.spread_seconds, tag)
         log(f"[W={workers}] warm-up: {len(warm.posts)} posts at {rate:.0f}/s; {plan.targets} targets "
             f"({len(plan.posts)} posts) due at {due.isoformat()} (in {lead:.0f}s)")
+        api_cpu = CpuMeter([os.getpid()])
+        api_cpu.start()
         post_ids, create_seconds = await create_posts(user, as_bodies(plan), args.create_concurrency,
                                                       "create + schedule")
+        api_cpu.stop()
         created_at = datetime.now(timezone.utc)
         phases["create"] = time.perf_counter() - t
 
@@ -727,8 +766,7 @@ async def run_once(args: argparse.Namespace, server: DatabaseLocation, workers: 
             "seconds": round(span, 2) if span is not None else None,
             "first_publish_after_T_ms": ms((first - due).total_seconds()) if first else None,
             "recorded_all_s": round((recorded_all_at - due).total_seconds(), 2) if recorded_all_at else None,
-            "goal_met": bool(lateness) and percentile(lateness, 99) * 1000 < GOAL_P99_MS and not duplicates
-                        and not missed,
+            "goal_met": goal_met(args, workers, throughput, lateness, duplicates, missed),
             "app_states_at_end": dict(app_states),
             "jobs_left_after_stop": leftover,
             "setup": {"posts": len(plan.posts), "channels": {k: len(v) for k, v in channels.items()},
@@ -738,6 +776,14 @@ async def run_once(args: argparse.Namespace, server: DatabaseLocation, workers: 
                       "created_before_T_s": round((due - created_at).total_seconds(), 2),
                       "jobs_queued_wait_s": round(jobs_wait, 2), "workers_boot_s": round(boot_seconds, 2),
                       "workers_ready_before_T_s": round(margin, 2), "simulator_rate_limits": rate_limits},
+            "cpu_ms_per_publish": {
+                "workers": per_item_ms(worker_cpu.result, len(records)),
+                "postgres": per_item_ms(pg_cpu.result if pg_cpu else None, len(records)),
+                "simulator": per_item_ms(own_cpu.result, len(records)),
+                "api_per_target_created": per_item_ms(api_cpu.result, plan.targets),
+                "note": "from T until every target is published and shown by the read model, per published target; "
+                        "the API's while creating, per target "
+                        "(this process: the API and its HTTP client)"},
             "cpu_per_wall_second": {"workers_total": worker_cpu.per_wall_second(),
                                     "postgres": pg_cpu.per_wall_second() if pg_cpu else None,
                                     "this_process_simulator": own_cpu.per_wall_second(),
@@ -829,6 +875,8 @@ async def main(args: argparse.Namespace) -> int:
         if handle is not None:
             with contextlib.suppress(Exception):
                 postmaster_pid = handle.get_pid()
+        else:
+            postmaster_pid = local_postmaster_pid(server)
         out.update({"targets": args.targets, "latency_ms": args.latency_ms, "concurrency": args.concurrency,
                     "workers": args.workers, "channels": args.channels, "spread_seconds": args.spread_seconds})
         out["config"] = {
@@ -850,7 +898,8 @@ async def main(args: argparse.Namespace) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
     out["runs"] = runs
     met_by = [r["workers"] for r in runs if r.get("goal_met")]
-    out["goal"] = {"p99_lateness_under_ms": GOAL_P99_MS, "no_duplicates": True, "no_missed": True,
+    out["goal"] = {**(BURST_GOAL if not args.spread_seconds else {"p99_lateness_ms_under": SPREAD_GOAL_P99_MS}),
+                   "no_duplicates": True, "no_missed": True,
                    "met": bool(met_by), "met_by_workers": met_by}
     out["total_seconds"] = round(time.perf_counter() - started, 2)
     out["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
@@ -867,14 +916,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--targets", type=int, default=2000, help="targets due at T (posts x channels)")
-    p.add_argument("--workers", default="1,2,4", help="worker process counts, one run each")
+    p.add_argument("--workers", default="1,2", help="worker process counts, one run each")
     p.add_argument("--latency-ms", type=int, default=50, help="latency the simulator adds to every request")
     p.add_argument("--concurrency", type=int, default=20, help="POSTWIZARD_WORKER_CONCURRENCY of each worker")
     p.add_argument("--channels", type=int, default=8, help="sandbox accounts connected (half Bluesky, half Mastodon)")
     p.add_argument("--create-concurrency", type=int, default=8, help="concurrent create-and-schedule requests")
     p.add_argument("--warmup", type=int, default=20, help="warm-up posts (due tomorrow) that also time creation")
-    p.add_argument("--spread-seconds", type=float, default=60, help="spread due times evenly over this many "
-                                                                   "seconds after T: 'due in the same minute' (0: all at T)")
+    p.add_argument("--spread-seconds", type=float, default=0, help="spread due times evenly over this many "
+                                                                  "seconds after T (default 0: every target due at T, "
+                                                                  "the 09:00 burst; 60: 'due in the same minute')")
     p.add_argument("--timeout", type=float, default=240, help="seconds after T before a run gives up")
     p.add_argument("--stall-seconds", type=float, default=60, help="give up after this long without a new publish")
     p.add_argument("--db-pool-size", type=int, default=None, help="POSTWIZARD_DB_POOL_SIZE of the workers "

@@ -78,6 +78,7 @@ from application.publishing.review import ApprovePostHandler, RequestChangesHand
 from application.publishing.schedule_post import SchedulePostHandler
 from application.publishing.set_variant import SetVariantHandler
 from application.publishing.upload_media import UploadMediaHandler
+from entrypoints.settings import Settings
 from entrypoints.worker.jobs import create_job_app
 
 
@@ -99,8 +100,8 @@ def _event_env(location, pool_size: int) -> dict[str, str]:
 
 
 class Container(containers.DeclarativeContainer):
-    settings = providers.Dependency()
-    location = providers.Dependency()  # DatabaseLocation
+    settings: providers.Dependency[Settings] = providers.Dependency()
+    location: providers.Dependency[DatabaseLocation] = providers.Dependency()
 
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(RandomIds)
@@ -133,7 +134,7 @@ class Container(containers.DeclarativeContainer):
         simulator_url=settings.provided.simulator_url)
     token_keeper = providers.Singleton(TokenKeeper, uow, platforms, cipher, clock)
     job_app = providers.Singleton(create_job_app, location, pool_size=5)
-    job_queue = providers.Singleton(ProcrastinateJobQueue, job_app)
+    job_queue = providers.Singleton(ProcrastinateJobQueue, engine)
 
     campaign_reader = providers.Singleton(SqlCampaignReader, read_engine)
     post_reader = providers.Singleton(SqlPostReader, read_engine)
@@ -202,7 +203,7 @@ class Container(containers.DeclarativeContainer):
     get_media = providers.Singleton(GetMediaHandler, media_store, uow)
     describe_media = providers.Singleton(DescribeMediaHandler, uow)
     publish_target = providers.Singleton(PublishTargetHandler, event_store, uow, platforms, token_keeper, clock, ids,
-                                         media_store, images)
+                                         media_store, images, job_queue)
 
     # captions
     caption_generator = providers.Singleton(

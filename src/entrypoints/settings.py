@@ -63,7 +63,7 @@ class Settings(BaseSettings):
 
     @field_validator("allowed_private_hosts", mode="before")
     @classmethod
-    def _host_list(cls, value: object) -> object:
+    def _host_list(cls, value: str | list[str]) -> list[str]:
         """'mastodon.lan, 10.0.0.0/8' (or a list); each entry must be a host name, an address or a network."""
         entries = [e for e in re.split(r"[,\s]+", value) if e] if isinstance(value, str) else value
         AddressPolicy.build(entries)  # ValueError naming the bad entry

@@ -22,7 +22,7 @@ from domain.publishing.post import Post
 class Stall:
     kind = Post
 
-    async def apply(self, conn, aggregate, events) -> None:
+    async def apply(self, conn, changes) -> None:
         # PostgreSQL notices the vanished client within 100 ms instead of when the sleep ends.
         await conn.execute(text("SET client_connection_check_interval = 100"))
         print("stalling", flush=True)

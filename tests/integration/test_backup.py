@@ -22,6 +22,7 @@ from adapters.shared.clock import ControlledClock
 from adapters.shared.embedded_postgres import start_embedded_postgres
 from application.identity.commands import ResolveActor
 from application.publishing.commands import GetPost
+from application.publishing.outcomes import Published
 from application.publishing.publish_target import PublishTarget
 from entrypoints.container import build_container, shutdown
 from tests.integration.journeys import connect_bluesky
@@ -101,7 +102,8 @@ async def test_backup_then_restore_into_fresh_installations_keeps_posts_media_an
         assert (kept.text, kept.status, kept.media) == (text, "scheduled", post["media"])
         due = datetime.fromisoformat(post["scheduled_at"].replace("Z", "+00:00"))
         restored.clock.override(providers.Object(ControlledClock(due)))  # the post's time has come
-        assert await restored.publish_target()(PublishTarget(uuid.UUID(post["id"]), uuid.UUID(bluesky["id"]), due)) == "published"
+        outcome = await restored.publish_target()(PublishTarget(uuid.UUID(post["id"]), uuid.UUID(bluesky["id"]), due))
+        assert isinstance(outcome, Published), outcome
     finally:
         await shutdown(restored)
         server.cleanup()

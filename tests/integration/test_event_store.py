@@ -61,3 +61,29 @@ async def test_concurrent_edits_through_the_api_give_exactly_one_409(base_url):
         assert loser.headers["content-type"] == "application/problem+json"
         assert loser.json()["rule"] == "concurrent_modification"
         assert (await ann.get(f"/campaigns/{campaign['id']}")).json()["version"] == version + 1
+
+
+async def test_events_commit_in_the_order_their_notification_ids_were_issued(container, database):
+    """A save waits while an earlier save holds ids that are not yet committed, so the projector, which reads
+    past its position, can never pass an id that commits later."""
+    import psycopg
+
+    from adapters.shared.event_recorder import ServerCommitRecorder
+
+    store = container.event_store()
+    assert isinstance(store.app.recorder, ServerCommitRecorder)
+    early = Campaign.plan(workspace_id=uuid4(), created_by=uuid4(), name="Early")
+    late = Campaign.plan(workspace_id=uuid4(), created_by=uuid4(), name="Late")
+    recorder = store.app.recorder
+    with psycopg.connect(database.libpq_url()) as slow:  # not autocommit: its save stays open until commit()
+        stored = [store.app.mapper.to_stored_event(e) for e in early.collect_events()]
+        held = slow.execute(recorder.append_statement, (
+            [s.originator_id for s in stored], [s.originator_version for s in stored], [s.topic for s in stored],
+            [s.state for s in stored])).fetchone()[0]
+        waiting = asyncio.create_task(store.save(late))
+        await asyncio.sleep(0.5)
+        assert not waiting.done(), "a save committed while an earlier id was still uncommitted"
+        slow.commit()
+        position = await asyncio.wait_for(waiting, 10)
+    assert position > held
+    assert [n.originator_id for n in recorder.select_notifications(held, 10)] == [early.id, late.id]

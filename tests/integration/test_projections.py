@@ -33,7 +33,7 @@ class LosesItsConnection:
 
     kind = Post
 
-    async def apply(self, conn, aggregate, events) -> None:
+    async def apply(self, conn, changes) -> None:
         await conn.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
 
     async def mark_stale(self, conn, aggregate_id, stale) -> None:

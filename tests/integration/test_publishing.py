@@ -13,7 +13,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from adapters.shared.clock import ControlledClock
+from application.publishing.outcomes import Idle, NothingDone, Published
 from application.publishing.publish_target import PublishTarget, PublishTargetHandler
+from domain.publishing.states import TargetState
 from entrypoints.simulator.mastodon import DEFAULT_CONFIGURATION
 from entrypoints.worker.run import run_worker
 from tests.integration.journeys import connect_bluesky, connect_oauth
@@ -144,13 +146,13 @@ async def test_a_dst_change_between_scheduling_and_publishing_keeps_the_chosen_w
     clock = ControlledClock(datetime(2027, 3, 28, 6, 59, 58, tzinfo=timezone.utc))
     publish = PublishTargetHandler(container.event_store(), container.uow(), container.platforms(),
                                    container.token_keeper(), clock, container.ids(), container.media_store(),
-                                   container.images())
-    job = PublishTarget(uuid.UUID(post["id"]), uuid.UUID(bluesky["id"]),
-                        datetime(2027, 3, 28, 7, 0, tzinfo=timezone.utc))
-    assert await publish(job) == "not due yet"
-    clock.current = datetime(2027, 3, 28, 7, 0, tzinfo=timezone.utc)
-    assert await publish(job) == "published"
-    assert await publish(job) == "nothing to do (published)"  # a duplicate job does nothing
+                                   container.images(), container.job_queue())
+    due = datetime(2027, 3, 28, 7, 0, tzinfo=timezone.utc)
+    job = PublishTarget(uuid.UUID(post["id"]), uuid.UUID(bluesky["id"]), due)
+    assert await publish(job) == NothingDone(Idle.NOT_DUE, until=due)
+    clock.current = due
+    assert isinstance(await publish(job), Published)
+    assert await publish(job) == NothingDone(Idle.SETTLED, TargetState.PUBLISHED)  # a duplicate job does nothing
     posted = [p for p in (await control.get("/posts")).json() if p["text"] == text]
     assert len(posted) == 1
 

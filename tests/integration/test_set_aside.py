@@ -31,8 +31,8 @@ class FailsFor:
     def __init__(self, *workspaces: UUID) -> None:
         self.workspaces = set(workspaces)
 
-    async def apply(self, conn, aggregate, events) -> None:
-        if aggregate.workspace_id in self.workspaces:
+    async def apply(self, conn, changes) -> None:
+        if any(c.aggregate.workspace_id in self.workspaces for c in changes):
             await conn.execute(text("SELECT 1 / 0"))  # a real database error, inside the transaction
 
     async def mark_stale(self, conn, aggregate_id, stale) -> None:

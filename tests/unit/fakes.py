@@ -1,5 +1,5 @@
 """In-memory fakes of the platform ports (no network): a SocialPlatform that behaves like a small
-Mastodon/Bluesky/X server, and a PlatformDirectory in front of a few of them.
+Mastodon/Bluesky/X server, and a PlatformDirectory in front of a few of them; and a JobQueue.
 
 The fake keeps its own accounts, OAuth clients, authorization codes (with their PKCE challenge),
 access and refresh tokens and published posts, so the handlers are tested against the same
@@ -30,10 +30,10 @@ from application.platforms.ports import (
     PublishedPost,
     RecentPost,
 )
+from application.publishing.jobs import PublishJob
 from domain.engagement.engagement import Counters
+from domain.publishing.states import FailureReason
 from domain.shared.errors import InvalidValue
-
-AUTH_EXPIRED = "auth_expired"
 
 
 @dataclass
@@ -146,7 +146,7 @@ class FakePlatform:
 
     def authorization_url(self, base_url: str, client: OAuthClient, *, state: str, code_challenge: str) -> str:
         if client.client_id not in self.clients:
-            raise PlatformError(AUTH_EXPIRED, "unknown client")
+            raise PlatformError(FailureReason.AUTH_EXPIRED, "unknown client")
         self.authorizations[state] = _Grant(base_url, client.client_id, client.redirect_uri, code_challenge,
                                             Account("", "", ""))
         query = urlencode({"response_type": "code", "client_id": client.client_id, "redirect_uri": client.redirect_uri,
@@ -156,21 +156,21 @@ class FakePlatform:
     async def exchange_code(self, base_url: str, client: OAuthClient, *, code: str, code_verifier: str) -> Credentials:
         grant = self.codes.pop(code, None)
         if grant is None or grant.base_url != base_url:
-            raise PlatformError(AUTH_EXPIRED, "invalid_grant: the code is unknown or used")
+            raise PlatformError(FailureReason.AUTH_EXPIRED, "invalid_grant: the code is unknown or used")
         registered = self.clients.get(client.client_id)
         if (grant.client_id != client.client_id or registered is None
                 or registered[1].client_secret != client.client_secret or grant.redirect_uri != client.redirect_uri):
-            raise PlatformError(AUTH_EXPIRED, "invalid_client")
+            raise PlatformError(FailureReason.AUTH_EXPIRED, "invalid_client")
         if create_s256_code_challenge(code_verifier) != grant.code_challenge:
-            raise PlatformError(AUTH_EXPIRED, "invalid_grant: PKCE verification failed")
+            raise PlatformError(FailureReason.AUTH_EXPIRED, "invalid_grant: PKCE verification failed")
         return self._issue(grant.account, base_url)
 
     async def log_in(self, base_url: str, identifier: str, password: str) -> Credentials:
         if self.auth != "app_password":
-            raise PlatformError("validation", f"{self.platform} connects through OAuth")
+            raise PlatformError(FailureReason.VALIDATION, f"{self.platform} connects through OAuth")
         account = self.app_passwords.get((identifier, password))
         if account is None:
-            raise PlatformError(AUTH_EXPIRED, "Invalid identifier or password")
+            raise PlatformError(FailureReason.AUTH_EXPIRED, "Invalid identifier or password")
         return self._issue(account, base_url)
 
     async def refresh(self, base_url: str, client: OAuthClient | None, credentials: Credentials) -> Credentials:
@@ -181,9 +181,9 @@ class FakePlatform:
             return credentials  # Mastodon: nothing to refresh
         old = self.refresh_tokens.get(credentials.refresh_token or "")
         if old is None or old.base_url != base_url:
-            raise PlatformError(AUTH_EXPIRED, "invalid_grant: the refresh token is unknown or revoked")
+            raise PlatformError(FailureReason.AUTH_EXPIRED, "invalid_grant: the refresh token is unknown or revoked")
         if self.auth == "oauth" and (client is None or client.client_id not in self.clients):
-            raise PlatformError(AUTH_EXPIRED, "invalid_client")
+            raise PlatformError(FailureReason.AUTH_EXPIRED, "invalid_client")
         self.tokens.pop(credentials.access_token, None)
         fresh = self._issue(old.account, base_url, rotate=self.rotate_refresh_tokens)
         if self.rotate_refresh_tokens:
@@ -218,7 +218,7 @@ class FakePlatform:
     async def fetch_metrics(self, base_url: str, credentials: Credentials, remote_id: str) -> Counters:
         self._authorised(base_url, credentials)
         if not any(s.remote_id == remote_id for s in self.statuses):
-            raise PlatformError("unknown", f"no post {remote_id}")
+            raise PlatformError(FailureReason.UNKNOWN, f"no post {remote_id}")
         return Counters(likes=0, reposts=0, replies=0)
 
     async def find_recent(self, base_url: str, credentials: Credentials, since: datetime) -> list[RecentPost]:
@@ -245,9 +245,9 @@ class FakePlatform:
     def _authorised(self, base_url: str, credentials: Credentials) -> _Token:
         token = self.tokens.get(credentials.access_token)
         if token is None or token.base_url != base_url:
-            raise PlatformError(AUTH_EXPIRED, "The access token is invalid")
+            raise PlatformError(FailureReason.AUTH_EXPIRED, "The access token is invalid")
         if token.expires_at is not None and token.expires_at <= self.clock.now():
-            raise PlatformError(AUTH_EXPIRED, "The access token expired")
+            raise PlatformError(FailureReason.AUTH_EXPIRED, "The access token expired")
         return token
 
     def _store(self, account_id: str, base_url: str, text: str, key: str) -> FakeStatus:
@@ -291,3 +291,16 @@ class FakeServerGuard:
         self.asked.append(url)
         if urlparse(url).hostname in self.refused:
             raise UnreachableServer()
+
+
+class MemoryJobQueue:
+    """The JobQueue port as a list: `waiting` holds the jobs deferred, each once."""
+
+    def __init__(self) -> None:
+        self.waiting: list[PublishJob] = []
+
+    async def defer(self, job: PublishJob) -> bool:
+        if job in self.waiting:
+            return False
+        self.waiting.append(job)
+        return True

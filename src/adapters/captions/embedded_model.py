@@ -46,7 +46,7 @@ class EmbeddedModel:
         self.threads = threads
         self.context = context
         self.parallel = parallel
-        self._server = None
+        self._server: object | None = None  # the running xllamacpp.Server, held so it stays up
         self._endpoint: Endpoint | None = None
         self._lock = asyncio.Lock()
 
@@ -77,8 +77,8 @@ class EmbeddedModel:
         params.api_keys = [key]
         params.verbosity = 0
         log.info("loading the embedded caption model %s", path.name)
-        self._server = xllamacpp.Server(params)
-        return Endpoint(base_url=f"{self._server.listening_address}/v1", api_key=key, model=MODEL_FILE,
+        self._server = server = xllamacpp.Server(params)
+        return Endpoint(base_url=f"{server.listening_address}/v1", api_key=key, model=MODEL_FILE,
                         structured=False, one_per_request=True, fresh_seed=True,
                         # llama.cpp's DRY sampler stops the small model repeating itself.
                         sampling=(("dry_multiplier", 0.8),))

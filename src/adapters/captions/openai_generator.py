@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import openai
 from openai import AsyncAzureOpenAI, AsyncOpenAI
+from openai.types.chat import ChatCompletionMessageParam
 
 from adapters.captions.parsing import captions_from
 from adapters.captions.prompts import SEPARATOR, captions_schema, repair_messages, write_messages
@@ -135,7 +136,7 @@ class OpenAICaptionGenerator:
             self._clients[endpoint] = client
         return endpoint, client
 
-    async def _complete(self, client: AsyncOpenAI, endpoint: Endpoint, messages: list[dict], task: CaptionTask,
+    async def _complete(self, client: AsyncOpenAI, endpoint: Endpoint, messages: list[ChatCompletionMessageParam], task: CaptionTask,
                         n: int, **extra):
         try:
             return await client.chat.completions.create(
@@ -184,11 +185,12 @@ def _drafts(answer, limit: int | None = None) -> Drafts:
     return Drafts(texts[:limit] if limit else texts, _usage(answer.usage, None, content or ""))
 
 
-def _usage(reported, messages: list[dict] | None, text: str) -> Usage:
+def _usage(reported, messages: list[ChatCompletionMessageParam] | None, text: str) -> Usage:
     if reported is not None:
         return Usage(reported.prompt_tokens or 0, reported.completion_tokens or 0)
     # Some servers report no usage when streaming: estimate at four characters a token.
-    prompt_chars = sum(len(m["content"]) for m in messages or [])
+    contents = (m.get("content") for m in messages or [])
+    prompt_chars = sum(len(c) for c in contents if isinstance(c, str))
     return Usage(-(-prompt_chars // 4), -(-len(text) // 4))
 
 

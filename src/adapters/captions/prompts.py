@@ -6,6 +6,8 @@ is neutralised) and the system message says it is material, never instructions.
 
 from __future__ import annotations
 
+from openai.types.chat import ChatCompletionMessageParam
+
 from application.captions.ports import CaptionTask
 
 BRIEF_START = "<brief>"
@@ -76,7 +78,8 @@ def _examples(task: CaptionTask) -> list[str]:
     return [f"Posts of this brand that did well (match their style, do not copy them):\n{shown}"]
 
 
-def write_messages(task: CaptionTask, *, structured: bool, alternatives: int | None = None) -> list[dict]:
+def write_messages(task: CaptionTask, *, structured: bool,
+                   alternatives: int | None = None) -> list[ChatCompletionMessageParam]:
     n = alternatives or task.alternatives
     if structured:
         posts = f"{n} different posts" if n > 1 else "one post"
@@ -85,18 +88,20 @@ def write_messages(task: CaptionTask, *, structured: bool, alternatives: int | N
         answer = f"Write {n} different posts, separated by a line containing only {SEPARATOR}."
     else:
         answer = ""
-    user = "\n".join(line for line in [*_requirements(task), *_examples(task), _brief(task), answer] if line)
-    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
+    return _messages("\n".join(line for line in [*_requirements(task), *_examples(task), _brief(task), answer] if line))
 
 
-def repair_messages(task: CaptionTask, text: str, problems: list[str]) -> list[dict]:
-    user = "\n".join([
+def repair_messages(task: CaptionTask, text: str, problems: list[str]) -> list[ChatCompletionMessageParam]:
+    return _messages("\n".join([
         *_requirements(task),
         "Fix this post; it breaks the platform's rules:",
         f"<post>\n{_neutral(text)}\n</post>",
         "Problems: " + " ".join(problems),
         "Reply with the fixed post only.",
-    ])
+    ]))
+
+
+def _messages(user: str) -> list[ChatCompletionMessageParam]:
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
 
 

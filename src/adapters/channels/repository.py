@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -18,8 +18,10 @@ _FIELDS = ("id", "workspace_id", "platform", "handle", "display_name", "created_
            "max_image_bytes", "max_image_pixels")
 
 
-# Read by every post command: built once (building a statement costs more than running it).
+# Read by every post command and publishing attempt: built once (building a statement costs more than running it).
 _OF_WORKSPACE = select(channels).where(channels.c.workspace_id == bindparam("workspace_id")).order_by(channels.c.created_at)
+_IN_WORKSPACE = select(channels).where(channels.c.workspace_id == bindparam("workspace_id"),
+                                       channels.c.id == bindparam("channel_id"))
 
 
 def _channel(row) -> Channel:
@@ -63,6 +65,10 @@ class SqlChannels:
             channels.c.token_expires_at <= before))
         return [_channel(r) for r in rows]
 
+    async def with_secret(self, workspace_id: UUID, channel_id: UUID) -> tuple[Channel, str | None] | None:
+        row = (await self.conn.execute(_IN_WORKSPACE, {"workspace_id": workspace_id, "channel_id": channel_id})).first()
+        return (_channel(row), row.credentials_encrypted) if row else None
+
     async def secret(self, channel_id: UUID) -> str | None:
         return await self.conn.scalar(select(channels.c.credentials_encrypted).where(channels.c.id == channel_id))
 
@@ -71,18 +77,23 @@ class SqlChannels:
             credentials_encrypted=ciphertext))
 
 
+def _client_at(platform: str, base_url: str, redirect_uri: str) -> Select:
+    return select(oauth_clients).where(oauth_clients.c.platform == platform, oauth_clients.c.base_url == base_url,
+                                       oauth_clients.c.redirect_uri == redirect_uri)
+
+
 class SqlOAuthClients:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
     async def get(self, platform: str, base_url: str, redirect_uri: str) -> StoredOAuthClient | None:
-        row = (await self.conn.execute(select(oauth_clients).where(
-            oauth_clients.c.platform == platform, oauth_clients.c.base_url == base_url,
-            oauth_clients.c.redirect_uri == redirect_uri))).first()
+        row = (await self.conn.execute(_client_at(platform, base_url, redirect_uri))).first()
         return StoredOAuthClient(**row._mapping) if row else None
 
-    async def add(self, client: StoredOAuthClient) -> None:
+    async def add(self, client: StoredOAuthClient) -> StoredOAuthClient:
         await self.conn.execute(insert(oauth_clients).values(vars(client)).on_conflict_do_nothing())
+        row = (await self.conn.execute(_client_at(client.platform, client.base_url, client.redirect_uri))).one()
+        return StoredOAuthClient(**row._mapping)
 
     async def first(self, platform: str, base_url: str) -> StoredOAuthClient | None:
         row = (await self.conn.execute(select(oauth_clients).where(

@@ -147,7 +147,7 @@ def _session_identity(session: dict) -> tuple[str, str]:
     stored and shown to the user)."""
     did, handle = session.get("did"), session.get("handle")
     if not (isinstance(did, str) and _DID.fullmatch(did) and isinstance(handle, str) and _HANDLE.fullmatch(handle)):
-        raise PlatformError(FailureReason.UNKNOWN.value, "Bluesky answered the session without a valid did and handle")
+        raise PlatformError(FailureReason.UNKNOWN, "Bluesky answered the session without a valid did and handle")
     return did, handle
 
 
@@ -156,20 +156,20 @@ def error_for(response: httpx.Response) -> PlatformError:
     status, body = response.status_code, _body(response)
     name, message = str(body.get("error") or ""), str(body.get("message") or body.get("error") or "")
     if status == 429:
-        return PlatformError(FailureReason.RATE_LIMITED.value, "Bluesky rate limit reached; retrying after the reset time",
+        return PlatformError(FailureReason.RATE_LIMITED, "Bluesky rate limit reached; retrying after the reset time",
                              retry_at_from(response.headers, "ratelimit-reset"))
     if status >= 500:
         return server_error(response)
     if status == 401 or name in _AUTH_ERRORS:
-        return PlatformError(FailureReason.AUTH_EXPIRED.value,
+        return PlatformError(FailureReason.AUTH_EXPIRED,
                              f"Bluesky ended the session ({name or status}: {message or 'no detail'}); log in again with an app password")
     lowered = message.lower()
     if status in (400, 413) and (name in _MEDIA_ERRORS or
                                  (name == "InvalidRequest" and any(w in lowered for w in ("embed", "image", "blob")))):
-        return PlatformError(FailureReason.MEDIA_REJECTED.value, message or f"Bluesky refused the media ({name})")
+        return PlatformError(FailureReason.MEDIA_REJECTED, message or f"Bluesky refused the media ({name})")
     if status == 400 and name == "InvalidRequest":
-        return PlatformError(FailureReason.VALIDATION.value, message or "Bluesky refused the request as invalid")
-    return PlatformError(FailureReason.UNKNOWN.value, f"Bluesky answered {status} {name}: {message}".rstrip(": "))
+        return PlatformError(FailureReason.VALIDATION, message or "Bluesky refused the request as invalid")
+    return PlatformError(FailureReason.UNKNOWN, f"Bluesky answered {status} {name}: {message}".rstrip(": "))
 
 
 class BlueskyPlatform:
@@ -199,14 +199,14 @@ class BlueskyPlatform:
             raise error_for(response)
         body = _body(response)
         if not body:
-            raise PlatformError(FailureReason.UNKNOWN.value, f"Bluesky answered {nsid} without a JSON object")
+            raise PlatformError(FailureReason.UNKNOWN, f"Bluesky answered {nsid} without a JSON object")
         return body
 
     @staticmethod
     def _credentials(body: dict, previous: Credentials | None = None) -> Credentials:
         access, refresh = body.get("accessJwt"), body.get("refreshJwt")
         if not (isinstance(access, str) and access and isinstance(refresh, str) and refresh):
-            raise PlatformError(FailureReason.UNKNOWN.value, "Bluesky answered the session without tokens")
+            raise PlatformError(FailureReason.UNKNOWN, "Bluesky answered the session without tokens")
         extra = dict(previous.extra) if previous else {}
         extra.update({k: body[k] for k in ("did", "handle") if isinstance(body.get(k), str)})
         return Credentials(access_token=access, refresh_token=refresh, expires_at=jwt_expiry(access), extra=extra)
@@ -221,22 +221,22 @@ class BlueskyPlatform:
     # ------------------------------------------------------------ connecting
 
     async def register_client(self, base_url: str, redirect_uri: str) -> OAuthClient:
-        raise PlatformError(FailureReason.VALIDATION.value, APP_PASSWORD_ONLY)
+        raise PlatformError(FailureReason.VALIDATION, APP_PASSWORD_ONLY)
 
     def authorization_url(self, base_url: str, client: OAuthClient, *, state: str, code_challenge: str) -> str:
-        raise PlatformError(FailureReason.VALIDATION.value, APP_PASSWORD_ONLY)
+        raise PlatformError(FailureReason.VALIDATION, APP_PASSWORD_ONLY)
 
     async def exchange_code(self, base_url: str, client: OAuthClient, *, code: str, code_verifier: str) -> Credentials:
-        raise PlatformError(FailureReason.VALIDATION.value, APP_PASSWORD_ONLY)
+        raise PlatformError(FailureReason.VALIDATION, APP_PASSWORD_ONLY)
 
     async def log_in(self, base_url: str, identifier: str, password: str) -> Credentials:
         """createSession with a handle (with or without @) or the account's email, and an app password."""
         response = await send(self._client, "POST", self._url(base_url, "com.atproto.server.createSession"),
                               json={"identifier": identifier.strip().removeprefix("@"), "password": password})
         if response.status_code == 401:
-            raise PlatformError(FailureReason.AUTH_EXPIRED.value, BAD_LOGIN)
+            raise PlatformError(FailureReason.AUTH_EXPIRED, BAD_LOGIN)
         if response.status_code == 400 and _body(response).get("error") == "AuthFactorTokenRequired":
-            raise PlatformError(FailureReason.AUTH_EXPIRED.value,
+            raise PlatformError(FailureReason.AUTH_EXPIRED,
                                 "Bluesky asked for an email sign-in code: use an app password (Settings > App passwords), "
                                 "not the account password")
         if response.status_code != 200:
@@ -246,7 +246,7 @@ class BlueskyPlatform:
     async def refresh(self, base_url: str, client: OAuthClient | None, credentials: Credentials) -> Credentials:
         """refreshSession with the refresh JWT; both tokens are replaced (the old refresh JWT stops working)."""
         if not credentials.refresh_token:
-            raise PlatformError(FailureReason.AUTH_EXPIRED.value, "This Bluesky channel has no refresh token; log in again")
+            raise PlatformError(FailureReason.AUTH_EXPIRED, "This Bluesky channel has no refresh token; log in again")
         body = await self._call("POST", base_url, "com.atproto.server.refreshSession", credentials.refresh_token)
         return self._credentials(body, credentials)
 
@@ -260,7 +260,7 @@ class BlueskyPlatform:
             named = profile.get("displayName")
             display_name = named[:640] if isinstance(named, str) and named.strip() else display_name
         except PlatformError as exc:
-            if exc.reason == FailureReason.AUTH_EXPIRED.value:
+            if exc.reason is FailureReason.AUTH_EXPIRED:
                 raise
         return Account(remote_id=did, handle=handle, display_name=display_name)
 
@@ -277,7 +277,7 @@ class BlueskyPlatform:
                                 content=media.data, headers={"Content-Type": media.mime_type})
         blob = body.get("blob")
         if not isinstance(blob, dict):
-            raise PlatformError(FailureReason.UNKNOWN.value, "Bluesky answered uploadBlob without a blob")
+            raise PlatformError(FailureReason.UNKNOWN, "Bluesky answered uploadBlob without a blob")
         image: dict[str, Any] = {"alt": media.alt, "image": blob}
         size = (media.width, media.height) if media.width and media.height else image_size(media.data)
         if size and all(size):
@@ -300,7 +300,7 @@ class BlueskyPlatform:
         if response.status_code == 200 and body.get("uri") and body.get("cid"):
             return {"uri": body["uri"], "cid": body["cid"]}
         if response.status_code == 200:
-            raise PlatformError(FailureReason.UNKNOWN.value, "Bluesky answered createRecord without a uri and cid")
+            raise PlatformError(FailureReason.UNKNOWN, "Bluesky answered createRecord without a uri and cid")
         error = error_for(response)
         already = "already exists" in str(body.get("message", "")).lower()
         if already or response.status_code >= 500:
@@ -309,7 +309,7 @@ class BlueskyPlatform:
             if existing:
                 return existing
             if already:
-                raise PlatformError(FailureReason.UNKNOWN.value,
+                raise PlatformError(FailureReason.UNKNOWN,
                                     f"Bluesky says record {rkey} exists but does not show it yet; retry later")
         raise error
 
@@ -340,7 +340,7 @@ class BlueskyPlatform:
                                 params={"uris": [remote_id]})
         view = next((p for p in body.get("posts", []) if p.get("uri") == remote_id), None)
         if view is None:
-            raise PlatformError(FailureReason.UNKNOWN.value, f"Bluesky does not show post {remote_id}; it may have been deleted")
+            raise PlatformError(FailureReason.UNKNOWN, f"Bluesky does not show post {remote_id}; it may have been deleted")
 
         def count(field: str) -> int | None:
             value = view.get(field)
@@ -373,7 +373,7 @@ class BlueskyPlatform:
                 oldest = latest if oldest is None else min(oldest, latest)
                 if latest >= since:
                     found.append(RecentPost(remote_id=view["uri"], url=_web_url(handle, view["uri"]),
-                                            text=str(record.get("text", "")), created_at=created or indexed))
+                                            text=str(record.get("text", "")), created_at=created or latest))
             cursor = body.get("cursor")
             if not feed or not cursor or (oldest is not None and oldest < since - timedelta(minutes=5)):
                 break

@@ -6,6 +6,7 @@ from __future__ import annotations
 import email.utils
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
 
@@ -22,8 +23,12 @@ LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=50)
 
 def shared_client(timeout: httpx.Timeout = DEFAULT_TIMEOUT, policy: AddressPolicy | None = None) -> httpx.AsyncClient:
     """One client for all adapters (connection pooling); closed with the container. Redirects are never
-    followed. With a policy (always, in the app) every connection passes the SSRF guard."""
+    followed. With a policy (always, in the app) every connection passes the SSRF guard. Cookies are
+    never kept: the client serves every workspace's accounts, so a cookie one account's server set would
+    otherwise be sent with another account's calls to that server (and each answer's cookie parsing
+    costs CPU at a publishing burst)."""
     return httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=policy is None, limits=LIMITS,
+                             cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
                              transport=GuardedTransport(policy, limits=LIMITS) if policy else None,
                              headers={"User-Agent": "PostWizard/0.1 (+self-hosted social media manager)"})
 
@@ -63,14 +68,14 @@ async def send(client: httpx.AsyncClient, method: str, url: str, *, write: bool 
     try:
         return await client.request(method, url, **kwargs)
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-        raise PlatformError(FailureReason.PLATFORM_UNAVAILABLE.value, f"could not reach {url}: {type(exc).__name__}") from exc
+        raise PlatformError(FailureReason.PLATFORM_UNAVAILABLE, f"could not reach {url}: {type(exc).__name__}") from exc
     except (httpx.ReadTimeout, httpx.WriteTimeout, httpx.RemoteProtocolError, httpx.ReadError) as exc:
         if write:
             raise OutcomeUnknown(f"no answer from {url} ({type(exc).__name__}); it may have been posted") from exc
-        raise PlatformError(FailureReason.PLATFORM_UNAVAILABLE.value, f"{url} did not answer: {type(exc).__name__}") from exc
+        raise PlatformError(FailureReason.PLATFORM_UNAVAILABLE, f"{url} did not answer: {type(exc).__name__}") from exc
 
 
 def server_error(response: httpx.Response) -> PlatformError:
-    return PlatformError(FailureReason.PLATFORM_UNAVAILABLE.value,
+    return PlatformError(FailureReason.PLATFORM_UNAVAILABLE,
                          f"the platform answered {response.status_code}; it is down or overloaded",
                          retry_at_from(response.headers))

@@ -109,41 +109,41 @@ def _failure(response: httpx.Response, *, media: bool = False, oauth: bool = Fal
     status, message = response.status_code, _platform_message(response)
     if status == 401:
         if oauth:
-            return PlatformError(FailureReason.AUTH_EXPIRED.value,
+            return PlatformError(FailureReason.AUTH_EXPIRED,
                                  f"Mastodon refused the app's credentials ({message}); connect the channel again")
-        return PlatformError(FailureReason.AUTH_EXPIRED.value,
+        return PlatformError(FailureReason.AUTH_EXPIRED,
                              f"Mastodon refused the access token ({message}); reconnect this channel")
     if status == 400 and oauth:
-        return PlatformError(FailureReason.AUTH_EXPIRED.value,
+        return PlatformError(FailureReason.AUTH_EXPIRED,
                              f"Mastodon refused the authorization ({message}); connect the channel again")
     if status == 403:
         lowered = message.lower()
         if "scope" in lowered or "login" in lowered or "account" in lowered:
-            return PlatformError(FailureReason.AUTH_EXPIRED.value, f"Mastodon refused: {message}; reconnect this channel")
-        return PlatformError(FailureReason.UNKNOWN.value, f"Mastodon answered 403: {message}")
+            return PlatformError(FailureReason.AUTH_EXPIRED, f"Mastodon refused: {message}; reconnect this channel")
+        return PlatformError(FailureReason.UNKNOWN, f"Mastodon answered 403: {message}")
     if status == 429:
-        return PlatformError(FailureReason.RATE_LIMITED.value, f"Mastodon rate limit reached ({message})",
+        return PlatformError(FailureReason.RATE_LIMITED, f"Mastodon rate limit reached ({message})",
                              retry_at_from(response.headers, "x-ratelimit-reset"))
     if status == 413 and media:  # the instance's proxy refused the upload's size before Mastodon saw it
-        return PlatformError(FailureReason.MEDIA_REJECTED.value, "Mastodon refused the file: it is too large for this instance")
+        return PlatformError(FailureReason.MEDIA_REJECTED, "Mastodon refused the file: it is too large for this instance")
     if status == 422:
         lowered = message.lower()
         if media or "attach" in lowered or lowered.startswith("validation failed: file"):
-            return PlatformError(FailureReason.MEDIA_REJECTED.value, f"Mastodon refused the media: {message}")
-        return PlatformError(FailureReason.VALIDATION.value, f"Mastodon refused the post: {message}")
+            return PlatformError(FailureReason.MEDIA_REJECTED, f"Mastodon refused the media: {message}")
+        return PlatformError(FailureReason.VALIDATION, f"Mastodon refused the post: {message}")
     if status == 504 and write:
         # The gateway gave up waiting for Mastodon, which may still have created the status.
         return OutcomeUnknown("Mastodon's gateway timed out (504) while posting; it may have been posted")
     if status >= 500:
         return server_error(response)
-    return PlatformError(FailureReason.UNKNOWN.value, f"Mastodon answered {status}: {message}")
+    return PlatformError(FailureReason.UNKNOWN, f"Mastodon answered {status}: {message}")
 
 
 def _json(response: httpx.Response) -> Any:
     try:
         return response.json()
     except ValueError:
-        raise PlatformError(FailureReason.UNKNOWN.value,
+        raise PlatformError(FailureReason.UNKNOWN,
                             f"Mastodon answered {response.status_code} with a body that is not JSON") from None
 
 
@@ -179,7 +179,7 @@ class MastodonPlatform:
         client_id, secret = body.get("client_id"), body.get("client_secret")
         # The id goes into the authorization URL we hand the user: take it only if it looks like one.
         if not (isinstance(client_id, str) and _OAUTH_TOKEN.fullmatch(client_id)) or not isinstance(secret, (str, type(None))):
-            raise PlatformError(FailureReason.UNKNOWN.value, "the instance's app registration answer has no usable client_id")
+            raise PlatformError(FailureReason.UNKNOWN, "the instance's app registration answer has no usable client_id")
         return OAuthClient(client_id=client_id, client_secret=secret, redirect_uri=redirect_uri)
 
     def authorization_url(self, base_url: str, client: OAuthClient, *, state: str, code_challenge: str) -> str:
@@ -198,7 +198,7 @@ class MastodonPlatform:
             raise _failure(response, oauth=True)
         body = _json(response)
         if not body.get("access_token"):
-            raise PlatformError(FailureReason.UNKNOWN.value, "Mastodon's token answer has no access_token")
+            raise PlatformError(FailureReason.UNKNOWN, "Mastodon's token answer has no access_token")
         # Mastodon's Token entity has no expires_in; some compatible servers send one, so honour it if present.
         expires_in = _count(body.get("expires_in"))
         return Credentials(access_token=body["access_token"], refresh_token=body.get("refresh_token"),
@@ -206,7 +206,7 @@ class MastodonPlatform:
                            extra={"scope": body.get("scope", self.scopes)})
 
     async def log_in(self, base_url: str, identifier: str, password: str) -> Credentials:
-        raise PlatformError(FailureReason.VALIDATION.value, "Mastodon connects through OAuth")
+        raise PlatformError(FailureReason.VALIDATION, "Mastodon connects through OAuth")
 
     async def refresh(self, base_url: str, client: OAuthClient | None, credentials: Credentials) -> Credentials:
         """Mastodon tokens do not expire and come without a refresh token (MDOC entities/Token.md): nothing to do.
@@ -271,7 +271,7 @@ class MastodonPlatform:
         account_id = credentials.extra.get("account_id") or str((await self._verify_credentials(base_url, credentials))["id"])
         if since.tzinfo is None:
             since = since.replace(tzinfo=timezone.utc)
-        url: str | None = _url(base_url, f"/api/v1/accounts/{account_id}/statuses")
+        url = _url(base_url, f"/api/v1/accounts/{account_id}/statuses")
         params: dict[str, Any] | None = {"limit": FIND_RECENT_PAGE, "exclude_reblogs": "true"}
         found: list[RecentPost] = []
         for _ in range(FIND_RECENT_MAX_PAGES):
@@ -336,7 +336,7 @@ class MastodonPlatform:
             if response.status_code != 206:
                 raise _failure(response, media=True)
             if time.monotonic() + delay > deadline:
-                raise PlatformError(FailureReason.PLATFORM_UNAVAILABLE.value,
+                raise PlatformError(FailureReason.PLATFORM_UNAVAILABLE,
                                     f"Mastodon was still processing the media after {self._media_timeout:.0f} s")
             delay = min(delay * 2, self._poll_max_interval)
 

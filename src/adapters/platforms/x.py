@@ -92,11 +92,11 @@ class XPlatform:
                            {**credentials.extra, "user_id": me["id"], "username": me["username"]})
 
     async def log_in(self, base_url: str, identifier: str, password: str) -> Credentials:
-        raise PlatformError(FailureReason.VALIDATION.value, "X connects through OAuth, not with a password")
+        raise PlatformError(FailureReason.VALIDATION, "X connects through OAuth, not with a password")
 
     async def refresh(self, base_url: str, client: OAuthClient | None, credentials: Credentials) -> Credentials:
         if not credentials.refresh_token:
-            raise PlatformError(FailureReason.AUTH_EXPIRED.value,
+            raise PlatformError(FailureReason.AUTH_EXPIRED,
                                 "X gave no refresh token (offline.access was not granted); reconnect this channel")
         client = client or OAuthClient(self._client_id, self._client_secret, "")
         form = {"grant_type": "refresh_token", "refresh_token": credentials.refresh_token, "client_id": client.client_id}
@@ -149,7 +149,7 @@ class XPlatform:
         data = body.get("data")
         if not isinstance(data, dict):
             # X answers a missing tweet with 200 and an "errors" entry, not 404.
-            raise PlatformError(FailureReason.VALIDATION.value,
+            raise PlatformError(FailureReason.VALIDATION,
                                 f"X has no post {remote_id}: it was deleted or is not visible ({_message(body)})")
         metrics = data.get("public_metrics") or {}
 
@@ -210,13 +210,13 @@ class XPlatform:
             raise _rate_limited(response)
         body = _json(response)
         if response.status_code == 400 and body.get("error") in ("invalid_request", "invalid_grant"):
-            raise PlatformError(FailureReason.AUTH_EXPIRED.value, f"{refused}: {body.get('error_description') or body['error']}")
+            raise PlatformError(FailureReason.AUTH_EXPIRED, f"{refused}: {body.get('error_description') or body['error']}")
         if response.status_code == 401 or body.get("error") in ("unauthorized_client", "invalid_client"):
-            raise PlatformError(FailureReason.VALIDATION.value,
+            raise PlatformError(FailureReason.VALIDATION,
                                 "X refused PostWizard's client id or secret; check the X app settings "
                                 f"({body.get('error_description') or response.status_code})")
         if response.status_code != 200 or not body.get("access_token"):
-            raise PlatformError(FailureReason.UNKNOWN.value, f"X's token endpoint answered {response.status_code}: {_message(body)}")
+            raise PlatformError(FailureReason.UNKNOWN, f"X's token endpoint answered {response.status_code}: {_message(body)}")
         return body
 
     @staticmethod
@@ -235,7 +235,7 @@ class XPlatform:
         response = await send(self._client, "GET", f"{self._api(base_url)}/2/users/me", headers=self._auth(credentials))
         data = self._checked(response).get("data")
         if not isinstance(data, dict) or not data.get("id") or not data.get("username"):
-            raise PlatformError(FailureReason.UNKNOWN.value, "X's /2/users/me answer has no user id")
+            raise PlatformError(FailureReason.UNKNOWN, "X's /2/users/me answer has no user id")
         return data
 
     async def _tweet(self, base_url: str, credentials: Credentials, body: dict) -> str:
@@ -243,7 +243,7 @@ class XPlatform:
                               headers=self._auth(credentials))
         data = self._checked(response).get("data") or {}
         if not data.get("id"):
-            raise PlatformError(FailureReason.UNKNOWN.value, f"X answered {response.status_code} without a tweet id")
+            raise PlatformError(FailureReason.UNKNOWN, f"X answered {response.status_code} without a tweet id")
         return str(data["id"])
 
     async def _upload(self, base_url: str, credentials: Credentials, item: MediaItem) -> str:
@@ -260,10 +260,10 @@ class XPlatform:
         elif mime == "image/gif" or mime.startswith("video/"):
             media = await self._chunked_upload(api, headers, item, "tweet_gif" if mime == "image/gif" else "tweet_video")
         else:
-            raise PlatformError(FailureReason.MEDIA_REJECTED.value, f"X does not take {item.mime_type} media (images, GIFs and videos only)")
+            raise PlatformError(FailureReason.MEDIA_REJECTED, f"X does not take {item.mime_type} media (images, GIFs and videos only)")
         media_id = str(media.get("id") or "")
         if not media_id:
-            raise PlatformError(FailureReason.UNKNOWN.value, "X's media upload answer has no media id")
+            raise PlatformError(FailureReason.UNKNOWN, "X's media upload answer has no media id")
         if item.alt:
             response = await send(self._client, "POST", f"{api}/2/media/metadata", headers=headers,
                                   json={"id": media_id, "metadata": {"alt_text": {"text": item.alt[:ALT_LIMITS[Platform.X]]}}})
@@ -275,7 +275,7 @@ class XPlatform:
                               json={"media_type": item.mime_type, "total_bytes": len(item.data), "media_category": category})
         media_id = str((self._checked(response, media=True).get("data") or {}).get("id") or "")
         if not media_id:
-            raise PlatformError(FailureReason.UNKNOWN.value, "X's media initialize answer has no media id")
+            raise PlatformError(FailureReason.UNKNOWN, "X's media initialize answer has no media id")
         for index, start in enumerate(range(0, len(item.data), CHUNK_SIZE)):
             response = await send(self._client, "POST", f"{api}/2/media/upload/{media_id}/append", headers=headers,
                                   files={"media": ("chunk", item.data[start:start + CHUNK_SIZE], "application/octet-stream")},
@@ -290,12 +290,12 @@ class XPlatform:
                 return media
             if state == "failed":
                 error = processing.get("error") or {}
-                raise PlatformError(FailureReason.MEDIA_REJECTED.value, f"X could not process the media: {error.get('message') or 'failed'}")
+                raise PlatformError(FailureReason.MEDIA_REJECTED, f"X could not process the media: {error.get('message') or 'failed'}")
             await asyncio.sleep(min(max(float(processing.get("check_after_secs") or 1), 0.5), 30))
             response = await send(self._client, "GET", f"{api}/2/media/upload", headers=headers,
                                   params={"command": "STATUS", "media_id": media_id})
             media = {**media, **(self._checked(response, media=True).get("data") or {})}
-        raise PlatformError(FailureReason.PLATFORM_UNAVAILABLE.value, "X is still processing the media; try again later")
+        raise PlatformError(FailureReason.PLATFORM_UNAVAILABLE, "X is still processing the media; try again later")
 
     @staticmethod
     def _checked(response: httpx.Response, *, media: bool = False) -> dict:
@@ -309,14 +309,14 @@ class XPlatform:
             raise _rate_limited(response)
         body = _json(response)
         if status == 401:
-            raise PlatformError(FailureReason.AUTH_EXPIRED.value,
+            raise PlatformError(FailureReason.AUTH_EXPIRED,
                                 "X refused the access token (expired or revoked); refresh it or reconnect this channel")
         if status == 403 and "duplicate" in _message(body).lower():
-            raise PlatformError(FailureReason.DUPLICATE.value, f"X refuses identical posts: {_message(body)}")
+            raise PlatformError(FailureReason.DUPLICATE, f"X refuses identical posts: {_message(body)}")
         if status == 400:
             reason = FailureReason.MEDIA_REJECTED if media else FailureReason.VALIDATION
-            raise PlatformError(reason.value, f"X refused the {'media' if media else 'post'}: {_message(body)}")
-        raise PlatformError(FailureReason.UNKNOWN.value, f"X answered {status}: {_message(body)}")
+            raise PlatformError(reason, f"X refused the {'media' if media else 'post'}: {_message(body)}")
+        raise PlatformError(FailureReason.UNKNOWN, f"X answered {status}: {_message(body)}")
 
 
 def _json(response: httpx.Response) -> dict:
@@ -346,7 +346,7 @@ def _rate_limited(response: httpx.Response) -> PlatformError:
     if exhausted:
         retry_at = max([*exhausted, *([retry_at] if retry_at else [])])
     when = f" until {retry_at.isoformat()}" if retry_at else ""
-    return PlatformError(FailureReason.RATE_LIMITED.value, f"X rate-limits this account{when}", retry_at)
+    return PlatformError(FailureReason.RATE_LIMITED, f"X rate-limits this account{when}", retry_at)
 
 
 def _reset(headers: httpx.Headers, prefix: str) -> datetime | None:

@@ -1,66 +1,83 @@
-"""Jobs on procrastinate (PostgreSQL). Two ways in:
+"""Publishing jobs on procrastinate (PostgreSQL), deferred through procrastinate's own SQL function.
+Two ways in, both implementing the JobQueue port:
 
-- `defer_in(conn, ...)`: inside a projection's transaction, through procrastinate's own SQL
-  function, so a job is deferred exactly when the event that calls for it is applied;
-- `ProcrastinateJobQueue.defer`: from anywhere else (the safety sweep, a job re-deferring itself).
+- `TransactionJobQueue(conn)`: in the caller's transaction (the projection's), so a job is
+  deferred exactly when the event that calls for it is applied;
+- `ProcrastinateJobQueue(engine)`: in a transaction of its own (the safety sweep, a job that
+  fired early deferring itself again).
 
-A queueing lock makes a second deferral of the same job a no-op, so both paths are safe to repeat.
+Here a job becomes a procrastinate job: the task and queue, the arguments (ids and the due time,
+never content) and a queueing lock per job, so a second deferral of a job that is still waiting
+is a no-op and both ways are safe to repeat.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Any
 
-import procrastinate
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.manager import QUEUEING_LOCK_CONSTRAINT
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from application.publishing.jobs import PublishAt, PublishJob, ReconcileAttempt, RecoverAttempt
 
 PUBLISH_QUEUE = "publishing"
 PUBLISH_TASK = "publish_target"
 
-_DEFER = text("SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, :lock, :queueing_lock, "
+# No procrastinate `lock`: a waiting job would block later ones of the same target until its own
+# time. Two jobs of one target running at once are safe: the post's version check lets one attempt
+# start, and the other sees it in progress.
+_DEFER = text("SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, NULL, :queueing_lock, "
               "CAST(:args AS jsonb), :at)::procrastinate_job_to_defer_v1])")
 
 
-def publish_job(post_id: Any, channel_id: Any, due_at: datetime | None) -> dict:
-    """The job of one target at one due time: ids only, never content."""
-    args = {"post_id": str(post_id), "channel_id": str(channel_id), "due_at": due_at.isoformat() if due_at else None}
-    # No procrastinate `lock`: a waiting job would block later ones of the same target until its
-    # own time. Two jobs of one target running at once are safe: the post's version check lets one
-    # attempt start, and the other sees it in progress.
-    return {"task": PUBLISH_TASK, "queue": PUBLISH_QUEUE, "args": args, "at": due_at, "lock": None,
-            "queueing_lock": f"publish:{post_id}:{channel_id}:{args['due_at']}"}
+def task_arguments(job: PublishJob) -> dict[str, str | None]:
+    """What the `publish_target` task is called with."""
+    due_at = job.due_at
+    return {"post_id": str(job.post_id), "channel_id": str(job.channel_id),
+            "due_at": due_at.isoformat() if due_at else None}
 
 
-async def defer_in(conn: AsyncConnection, job: dict) -> bool:
-    """Defer in the caller's transaction; False when the same job is already waiting."""
-    try:
-        async with conn.begin_nested():
-            await conn.execute(_DEFER, {**job, "args": json.dumps(job["args"])})
-        return True
-    except IntegrityError:
-        return False
+def queueing_lock(job: PublishJob) -> str:
+    """One name per job: a publish job per due time, a reconcile job per attempt, a recover job per
+    abandoned attempt (by its start time, as the sweep reads it)."""
+    target = f"{job.post_id}:{job.channel_id}"
+    match job.purpose:
+        case PublishAt(due_at):
+            return f"publish:{target}:{due_at.isoformat()}"
+        case ReconcileAttempt(attempt_id):
+            return f"reconcile:{target}:{attempt_id}"
+        case RecoverAttempt(started_at):
+            return f"stuck:{target}:{started_at.isoformat()}"
+    raise TypeError(f"no queueing lock for {job.purpose!r}")
+
+
+class TransactionJobQueue:
+    """Implements the JobQueue port in the caller's transaction: the job exists once it commits."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def defer(self, job: PublishJob) -> bool:
+        try:
+            async with self.conn.begin_nested():
+                await self.conn.execute(_DEFER, {"queue": PUBLISH_QUEUE, "task": PUBLISH_TASK,
+                                                 "queueing_lock": queueing_lock(job),
+                                                 "args": json.dumps(task_arguments(job)), "at": job.run_at})
+            return True
+        except IntegrityError as exc:
+            if QUEUEING_LOCK_CONSTRAINT not in str(exc.orig):
+                raise
+            return False  # the same job is already waiting
 
 
 class ProcrastinateJobQueue:
-    """Implements the JobQueue port."""
+    """Implements the JobQueue port, each deferral in a transaction of its own."""
 
-    def __init__(self, app: procrastinate.App) -> None:
-        self.app = app
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
 
-    async def defer(self, task: str, *, at: datetime | None = None, lock: str | None = None,
-                    queueing_lock: str | None = None, queue: str = PUBLISH_QUEUE, **args: Any) -> bool:
-        try:
-            await self.app.configure_task(task, queue=queue, schedule_at=at, lock=lock,
-                                          queueing_lock=queueing_lock).defer_async(**args)
-            return True
-        except AlreadyEnqueued:
-            return False
-
-    async def defer_publish(self, job: dict) -> bool:
-        return await self.defer(job["task"], at=job["at"], lock=job["lock"], queueing_lock=job["queueing_lock"],
-                                queue=job["queue"], **job["args"])
+    async def defer(self, job: PublishJob) -> bool:
+        async with self.engine.begin() as conn:
+            return await TransactionJobQueue(conn).defer(job)

@@ -53,6 +53,8 @@ def inspect_image(source: BinaryIO) -> ImageFacts:
         source.seek(0)
         with Image.open(source, formats=_FORMATS) as image:
             image_format, (width, height) = image.format, image.size
+            if image_format is None:  # Pillow names the format of every file its plugins open
+                raise InvalidValue("file", NOT_AN_IMAGE)
             check_pixels(width, height)
             image.verify()
         source.seek(0)

@@ -37,6 +37,7 @@ from psycopg import sql
 from adapters.shared import postgres_client_tools as tools
 from adapters.shared.database_url import DatabaseLocation
 from adapters.shared.migrate import alembic_config, migrate
+from adapters.shared.single_value import single_value
 
 FORMAT, VERSION = "postwizard-backup", 1
 MANIFEST, DUMP, KEY, MEDIA = "postwizard-backup.json", "database.dump", "secret.key", "media"
@@ -101,16 +102,17 @@ def create_backup(target: Path, source: Installation, progress: Progress) -> dic
             tools.dump(tool, source.location, dump_file)
         except tools.PostgresToolError as exc:
             raise BackupError(str(exc)) from None
+        media_bytes = sum(p.stat().st_size for p in media)
         manifest = {
             "format": FORMAT, "version": VERSION,
             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "postwizard_version": _postwizard_version(),
             "database": {"server_major": major, "dumped_with": tool.version, "schema_revision": revision},
             "secret_key": KEY_IN_ARCHIVE if key_text else KEY_IN_ENVIRONMENT,
-            "media": {"files": len(media), "bytes": sum(p.stat().st_size for p in media)},
+            "media": {"files": len(media), "bytes": media_bytes},
         }
         partial = Path(work) / "archive.tar.gz"
-        total = dump_file.stat().st_size + manifest["media"]["bytes"]
+        total = dump_file.stat().st_size + media_bytes
         progress.step(f"writing {target.name} (database, {'key, ' if key_text else ''}{len(media)} media files)", total)
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
@@ -158,7 +160,7 @@ def read_manifest(archive: Path) -> dict:
             first = tar.next()
             if first is None or first.name != MANIFEST:
                 raise BackupError(f"{archive} is not a PostWizard backup (no {MANIFEST} at its start)")
-            manifest = json.loads(tar.extractfile(first).read())
+            manifest = json.loads(_file_in(tar, first, archive).read())
     except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
         raise BackupError(f"{archive} is not a readable PostWizard backup ({exc})") from None
     if manifest.get("format") != FORMAT:
@@ -191,7 +193,7 @@ def restore_backup(archive: Path, target: Installation, progress: Progress, *, f
         with tarfile.open(archive, "r:gz") as tar:
             member = tar.getmember(DUMP)
             progress.step("reading the database dump", member.size)
-            with tar.extractfile(member) as src, dump_file.open("wb") as dst:
+            with _file_in(tar, member, archive) as src, dump_file.open("wb") as dst:
                 while chunk := src.read(_CHUNK):
                     dst.write(chunk)
                     progress.advance(len(chunk))
@@ -224,9 +226,17 @@ def restore_backup(archive: Path, target: Installation, progress: Progress, *, f
 def _archive_key(archive: Path) -> str:
     with tarfile.open(archive, "r:gz") as tar:
         try:
-            return tar.extractfile(tar.getmember(KEY)).read().decode().strip()
+            return _file_in(tar, tar.getmember(KEY), archive).read().decode().strip()
         except KeyError:
             raise BackupError(f"{archive} says it holds the secret key but has no {KEY}: it is damaged") from None
+
+
+def _file_in(tar: tarfile.TarFile, member: tarfile.TarInfo, archive: Path) -> IO[bytes]:
+    """A member's contents; a member that is not a regular file (a directory or link in its place) is damage."""
+    contents = tar.extractfile(member)
+    if contents is None:
+        raise BackupError(f"{archive} is damaged: its {member.name} is not a file")
+    return contents
 
 
 def _same_key(a: str, b: str) -> bool:
@@ -284,7 +294,7 @@ def _server_major(location: DatabaseLocation) -> int:
 
 def _schema_revision(location: DatabaseLocation) -> str | None:
     with _connect(location) as conn:
-        if conn.execute("SELECT to_regclass('public.alembic_version')").fetchone()[0] is None:
+        if single_value(conn, "SELECT to_regclass('public.alembic_version')") is None:
             return None
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         return row[0] if row else None
@@ -300,8 +310,8 @@ def _check_known_revision(revision: str, location: DatabaseLocation, manifest: d
 
 def _other_sessions(location: DatabaseLocation) -> int:
     with _connect(location) as conn:
-        return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'").fetchone()[0]
+        return single_value(conn, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                  "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
 
 
 def _user_tables(conn: psycopg.Connection) -> list[str]:
@@ -315,7 +325,7 @@ def _holds_data(location: DatabaseLocation) -> bool:
             if table == "alembic_version":
                 continue
             query = sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(sql.Identifier("public", table))
-            if conn.execute(query).fetchone()[0]:
+            if single_value(conn, query):
                 return True
     return False
 
@@ -323,10 +333,10 @@ def _holds_data(location: DatabaseLocation) -> bool:
 def _clear_schema(location: DatabaseLocation) -> None:
     """An empty `public` schema for pg_restore (a migrated or, with --force, a used database)."""
     with _connect(location) as conn:
-        has_objects = conn.execute("SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                                   "WHERE n.nspname = 'public')").fetchone()[0]
-        has_functions = conn.execute("SELECT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-                                     "WHERE n.nspname = 'public')").fetchone()[0]
+        has_objects = single_value(conn, "SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                         "WHERE n.nspname = 'public')")
+        has_functions = single_value(conn, "SELECT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                                           "WHERE n.nspname = 'public')")
         if not (has_objects or has_functions):
             return
         try:

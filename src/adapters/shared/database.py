@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import MetaData, TypeDecorator, Uuid
+from sqlalchemy import MetaData, TypeDecorator, Uuid, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.util import await_
 
 from adapters.shared.database_url import DatabaseLocation
 
@@ -14,8 +17,21 @@ CONNECT_TIMEOUT = 10  # seconds: an unreachable database is an error, never a ha
 
 
 def create_engine(location: DatabaseLocation, pool_size: int = 10) -> AsyncEngine:
-    return create_async_engine(location.sqlalchemy_url("asyncpg"), pool_size=pool_size, max_overflow=0,
-                               pool_pre_ping=True, connect_args={"timeout": CONNECT_TIMEOUT})
+    engine = create_async_engine(location.sqlalchemy_url("asyncpg"), pool_size=pool_size, max_overflow=0,
+                                 connect_args={"timeout": CONNECT_TIMEOUT})
+    event.listen(engine.sync_engine.pool, "checkout", _ping)
+    return engine
+
+
+def _ping(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """Every checkout proves its connection alive (a pooled connection dies with a database restart), and
+    the pool replaces one that is not. One round trip: SQLAlchemy's own pre-ping on asyncpg wraps its query
+    in BEGIN/ROLLBACK for pgbouncer's transaction mode, three round trips on every checkout, the largest
+    cost of a short read (a publishing worker makes several per post)."""
+    try:
+        await_(proxy.driver_connection.fetchrow(";"))
+    except Exception as exc:
+        raise DisconnectionError(f"pooled connection is gone: {type(exc).__name__}") from exc
 
 
 def for_reads(engine: AsyncEngine) -> AsyncEngine:

@@ -42,7 +42,10 @@ class PostWizardEvents(Application):
 
 
 def build_application(env: dict[str, str]) -> PostWizardEvents:
-    """`env` chooses the persistence: eventsourcing.postgres with POSTGRES_* keys, or POPO when empty."""
+    """`env` chooses the persistence: eventsourcing.postgres with POSTGRES_* keys, or POPO when empty.
+    On PostgreSQL, events are inserted by `ServerCommitRecorder` (adapters.shared.event_recorder)."""
+    if env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
+        env = {"APPLICATION_RECORDER_TOPIC": "adapters.shared.event_recorder:ServerCommitRecorder", **env}
     return PostWizardEvents(env=env)
 
 
@@ -62,7 +65,7 @@ class AsyncEventStore:
     def _get(self, aggregate_id: UUID, kind: type[A]) -> A:
         label = kind.__name__.lower()
         try:
-            aggregate = self.app.repository.get(aggregate_id)
+            aggregate: Aggregate = self.app.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(label, aggregate_id) from None
         if not isinstance(aggregate, kind):

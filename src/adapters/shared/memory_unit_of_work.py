@@ -178,6 +178,10 @@ class _Channels:
     async def secret(self, channel_id: UUID) -> str | None:
         return self.s.secrets.get(channel_id)
 
+    async def with_secret(self, workspace_id: UUID, channel_id: UUID) -> tuple[Channel, str | None] | None:
+        channel = await self.get(workspace_id, channel_id)
+        return (channel, self.s.secrets.get(channel_id)) if channel else None
+
     async def store_secret(self, channel_id: UUID, ciphertext: str | None) -> None:
         self.s.secrets[channel_id] = ciphertext
 
@@ -189,8 +193,9 @@ class _OAuthClients:
     async def get(self, platform: str, base_url: str, redirect_uri: str) -> StoredOAuthClient | None:
         return copy.copy(self.s.oauth_clients.get((platform, base_url, redirect_uri)))
 
-    async def add(self, client: StoredOAuthClient) -> None:
-        self.s.oauth_clients.setdefault((client.platform, client.base_url, client.redirect_uri), copy.copy(client))
+    async def add(self, client: StoredOAuthClient) -> StoredOAuthClient:
+        return copy.copy(self.s.oauth_clients.setdefault((client.platform, client.base_url, client.redirect_uri),
+                                                         copy.copy(client)))
 
     async def first(self, platform: str, base_url: str) -> StoredOAuthClient | None:
         return next((copy.copy(c) for (p, b, _), c in self.s.oauth_clients.items() if (p, b) == (platform, base_url)),

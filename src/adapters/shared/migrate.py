@@ -14,6 +14,7 @@ from procrastinate.schema import SchemaManager
 
 from adapters.shared.database_url import DatabaseLocation
 from adapters.shared.event_store import build_application
+from adapters.shared.single_value import single_value
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -37,5 +38,5 @@ def _apply_job_schema(location: DatabaseLocation) -> None:
     with psycopg.connect(location.libpq_url(), autocommit=True) as conn:
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(7385211)")
-            if conn.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()[0] is None:
+            if single_value(conn, "SELECT to_regclass('procrastinate_jobs')") is None:
                 conn.execute(SchemaManager.get_schema())

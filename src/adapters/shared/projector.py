@@ -17,21 +17,23 @@ set-aside events once the cause is fixed.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 import anyio
 from eventsourcing.domain import Aggregate
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import Table, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.shared.database_errors import database_unreachable
+from adapters.shared.event_recorder import ServerCommitRecorder
 from adapters.shared.event_store import PostWizardEvents
 from adapters.shared.tracking import projection_set_aside, projection_tracking
 
@@ -46,16 +48,39 @@ _ERROR_LENGTH = 2000
 WAITING = "waiting: an earlier event of this aggregate is set aside"
 
 
+class Change(NamedTuple):
+    """One aggregate's part of a batch: its state after `events` (this batch's events of it, in order)."""
+
+    aggregate: Any
+    events: list[Any]
+
+
 class Projection(Protocol):
     """Writes read rows for one aggregate kind."""
 
     kind: type[Aggregate]
 
-    async def apply(self, conn: AsyncConnection, aggregate: Any, events: Sequence[Any]) -> None:
-        """`aggregate` is the state after `events` (this batch's events of it, in order)."""
+    async def apply(self, conn: AsyncConnection, changes: Sequence[Change]) -> None:
+        """Every change of a batch at once (one statement per table, not per aggregate: a burst of
+        publishes lands in the same batch); one change alone when the batch is applied aggregate by
+        aggregate to find the one that fails."""
 
     async def mark_stale(self, conn: AsyncConnection, aggregate_id: UUID, stale: bool) -> None:
         """Flag the aggregate's read rows (if any) as behind its events, or no longer behind."""
+
+
+async def upsert(conn: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert the rows, or update every column but `id` and `created_at` of those that exist (by `id`).
+    One statement for all rows, compiled once per table (the driver sends the rows as one batch)."""
+    if rows:
+        await conn.execute(_upsert_statement(table, tuple(rows[0])), rows)
+
+
+@functools.cache
+def _upsert_statement(table: Table, columns: tuple[str, ...]) -> Any:
+    statement = insert(table)
+    return statement.on_conflict_do_update(index_elements=["id"], set_={
+        name: statement.excluded[name] for name in columns if name not in ("id", "created_at")})
 
 
 @dataclass(frozen=True)
@@ -110,6 +135,9 @@ class Projector:
     def __init__(self, app: PostWizardEvents, engine: AsyncEngine, projections: Sequence[Projection],
                  name: str = "read_models", batch_size: int = 500) -> None:
         self.app, self.engine, self.projections = app, engine, list(projections)
+        if not isinstance(app.recorder, ServerCommitRecorder):
+            raise TypeError("the projector reads the event log on PostgreSQL (ServerCommitRecorder)")
+        self.recorder = app.recorder
         self.name, self.batch_size = name, batch_size
         self.position = 0
         self.limiter = anyio.CapacityLimiter(2)
@@ -188,6 +216,7 @@ class Projector:
             projection_set_aside.c.aggregate_id.in_(list(by_aggregate)))))
         states = await anyio.to_thread.run_sync(
             self._load_states, {a: n for a, n in by_aggregate.items() if a not in waiting}, limiter=self.limiter)
+        changes: list[tuple[list[Any], Change]] = []
         for aggregate_id, batch in by_aggregate.items():
             if aggregate_id in waiting:
                 await self._set_aside(conn, batch, WAITING)
@@ -196,22 +225,24 @@ class Projector:
             if isinstance(state, Exception):  # the events could not even be read back
                 await self._set_aside(conn, batch, _describe(state))
                 continue
-            aggregate, events = state
-            if not isolate:
-                await self._apply(conn, aggregate, events)
-                continue
+            changes.append((batch, state))
+        if not isolate:
+            await self._apply(conn, [change for _, change in changes])
+            return
+        for batch, change in changes:
             try:
                 async with conn.begin_nested():
-                    await self._apply(conn, aggregate, events)
+                    await self._apply(conn, [change])
             except Exception as exc:
                 if not sets_aside(exc):
                     raise
                 await self._set_aside(conn, batch, _describe(exc))
 
-    async def _apply(self, conn: AsyncConnection, aggregate: Aggregate, events: list[Any]) -> None:
+    async def _apply(self, conn: AsyncConnection, changes: Sequence[Change]) -> None:
         for projection in self.projections:
-            if isinstance(aggregate, projection.kind):
-                await projection.apply(conn, aggregate, events)
+            mine = [c for c in changes if isinstance(c.aggregate, projection.kind)]
+            if mine:
+                await projection.apply(conn, mine)
 
     async def _set_aside(self, conn: AsyncConnection, notifications: list[Any], error: str) -> None:
         aggregate_id = notifications[0].originator_id
@@ -224,28 +255,32 @@ class Projector:
             await projection.mark_stale(conn, aggregate_id, True)
         self._set_aside_positions.update(n.id for n in notifications)
 
-    def _load_states(self, by_aggregate: dict[UUID, list[Any]]) -> dict[UUID, tuple[Aggregate, list[Any]] | Exception]:
+    def _load_states(self, by_aggregate: dict[UUID, list[Any]]) -> dict[UUID, Change | Exception]:
         """Each aggregate as of its last event in the batch (not later: later events come in later
-        batches), with the batch's events of it; or the exception that reading them raised."""
-        states: dict[UUID, tuple[Aggregate, list[Any]] | Exception] = {}
+        batches), with the batch's events of it; or the exception that reading them raised. The
+        events before the batch, of every aggregate that has some, are read in one query."""
+        earlier = self.recorder.select_events_before(
+            {a: n[0].originator_version for a, n in by_aggregate.items() if n[0].originator_version > 1})
+        states: dict[UUID, Change | Exception] = {}
         for aggregate_id, notifications in by_aggregate.items():
             try:
                 events = [self.app.mapper.to_domain_event(n) for n in notifications]
-                states[aggregate_id] = (self._state_at(aggregate_id, events), events)
+                before = [self.app.mapper.to_domain_event(s) for s in earlier.get(aggregate_id, [])]
+                states[aggregate_id] = Change(self._fold(aggregate_id, [*before, *events]), events)
             except Exception as exc:
                 states[aggregate_id] = exc
         return states
 
-    def _state_at(self, aggregate_id: UUID, events: list[Any]) -> Aggregate:
-        """Rebuilt from `events` when they start at the aggregate's creation, else read from the
-        event store at the version of the last one."""
-        if events[0].originator_version == 1:
-            aggregate = None
-            for event in events:
-                aggregate = event.mutate(aggregate)
-            assert aggregate is not None
-            return aggregate
-        return self.app.repository.get(aggregate_id, version=events[-1].originator_version)
+    @staticmethod
+    def _fold(aggregate_id: UUID, events: list[Any]) -> Aggregate:
+        """The aggregate rebuilt from its events, which must start at its creation with no gap."""
+        if [e.originator_version for e in events] != list(range(1, len(events) + 1)):
+            raise LookupError(f"the events of {aggregate_id} read back are not versions 1 to {len(events)}")
+        aggregate = None
+        for event in events:
+            aggregate = event.mutate(aggregate)
+        assert aggregate is not None
+        return aggregate
 
     # ----- operating it: status, list, replay ---------------------------------------------
 
@@ -293,9 +328,9 @@ class Projector:
                 return ReplayOutcome(aggregate_id, 0, None)
             try:
                 async with conn.begin_nested():
-                    aggregate, events = await anyio.to_thread.run_sync(
+                    change = await anyio.to_thread.run_sync(
                         self._read_back, aggregate_id, versions[0], versions[-1], limiter=self.limiter)
-                    await self._apply(conn, aggregate, events)
+                    await self._apply(conn, [change])
                     await conn.execute(delete(t).where(t.c.projection == self.name, t.c.aggregate_id == aggregate_id))
                     for projection in self.projections:
                         await projection.mark_stale(conn, aggregate_id, False)
@@ -310,7 +345,7 @@ class Projector:
         log.info("projection %s replayed %d event(s) of aggregate %s", self.name, len(versions), aggregate_id)
         return ReplayOutcome(aggregate_id, len(versions), None)
 
-    def _read_back(self, aggregate_id: UUID, first: int, last: int) -> tuple[Aggregate, list[Any]]:
-        stored = self.app.recorder.select_events(aggregate_id, gt=first - 1, lte=last)
+    def _read_back(self, aggregate_id: UUID, first: int, last: int) -> Change:
+        stored = self.app.recorder.select_events(aggregate_id, lte=last)
         events = [self.app.mapper.to_domain_event(s) for s in stored]
-        return self._state_at(aggregate_id, events), events
+        return Change(self._fold(aggregate_id, events), [e for e in events if e.originator_version >= first])

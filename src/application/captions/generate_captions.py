@@ -28,6 +28,7 @@ from application.captions.ports import (
     CaptionModelError,
     CaptionTask,
     Delta,
+    Drafts,
     ExampleSource,
     Usage,
     UsageLedger,
@@ -120,13 +121,15 @@ class GenerateCaptionsHandler:
         try:
             results = []
             for task in job.tasks:
-                drafts = None
+                drafts: Drafts | None = None
                 if stream:
                     async for item in self.generator.stream(task):
                         if isinstance(item, Delta):
                             yield TextArrived(task.platform, item.text)
                         else:
                             drafts = item
+                    if drafts is None:  # the port's stream always ends with its Drafts
+                        raise AssertionError(f"the caption stream for {task.platform} ended without its drafts")
                 else:
                     drafts = await self.generator.write(task)
                 usage += drafts.usage

@@ -37,7 +37,7 @@ class ConnectWithAppPasswordHandler:
         try:
             credentials = await adapter.log_in(base_url, cmd.identifier.strip(), cmd.app_password)
         except PlatformError as exc:
-            if exc.reason == FailureReason.AUTH_EXPIRED.value:  # the server answered, and refused the login
+            if exc.reason is FailureReason.AUTH_EXPIRED:  # the server answered, and refused the login
                 raise RuleViolated(f"connect_{exc.reason}", exc.message) from None
             raise unreachable("service_url", platform, base_url, exc) from None
         try:

@@ -43,7 +43,7 @@ async def attach_account(uow: UnitOfWork, cipher: TokenCipher, clock: Clock, ids
     """Reconnecting the same account (or connecting a planned channel of that handle) updates it in place."""
     channel = await uow.channels.by_account(workspace_id, platform, account.remote_id, account.handle)
     is_new = channel is None
-    if is_new:
+    if channel is None:
         channel = Channel(id=ids.new(), workspace_id=workspace_id, platform=Platform(platform), handle=account.handle,
                           display_name=account.display_name, created_at=clock.now())
     channel.connect(base_url=base_url, remote_account_id=account.remote_id, handle=account.handle,

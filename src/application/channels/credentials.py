@@ -17,7 +17,10 @@ def _context(channel_id: UUID) -> str:
 
 
 async def load_credentials(uow: UnitOfWork, cipher: TokenCipher, channel_id: UUID) -> Credentials | None:
-    sealed = await uow.channels.secret(channel_id)
+    return unseal_credentials(cipher, channel_id, await uow.channels.secret(channel_id))
+
+
+def unseal_credentials(cipher: TokenCipher, channel_id: UUID, sealed: str | None) -> Credentials | None:
     if not sealed:
         return None
     data = json.loads(cipher.decrypt(sealed, context=_context(channel_id)))

@@ -19,6 +19,8 @@ class Channels(Protocol):
     async def by_account(self, workspace_id: UUID, platform: str, remote_account_id: str, handle: str) -> Channel | None: ...
     async def due_for_refresh(self, before: datetime) -> list[Channel]: ...
     async def secret(self, channel_id: UUID) -> str | None: ...
+    async def with_secret(self, workspace_id: UUID, channel_id: UUID) -> tuple[Channel, str | None] | None:
+        """The channel and its sealed credentials, in one read."""
     async def store_secret(self, channel_id: UUID, ciphertext: str | None) -> None: ...
 
 
@@ -55,7 +57,9 @@ class MemberRoles(Protocol):
 
 class OAuthClients(Protocol):
     async def get(self, platform: str, base_url: str, redirect_uri: str) -> StoredOAuthClient | None: ...
-    async def add(self, client: StoredOAuthClient) -> None: ...
+    async def add(self, client: StoredOAuthClient) -> StoredOAuthClient:
+        """The client stored for its platform, base URL and redirect URI: this one, or the one a concurrent
+        registration stored first (which is then kept)."""
     async def first(self, platform: str, base_url: str) -> StoredOAuthClient | None:
         """Any of PostWizard's clients at that platform and base URL (refresh needs the client id)."""
 

@@ -4,12 +4,13 @@ refuses. `fresh_credentials` is what publishing calls before using a channel."""
 from __future__ import annotations
 
 from datetime import timedelta
+from uuid import UUID
 
 from application.channels.commands import RefreshDueTokens
-from application.channels.credentials import load_credentials, merge_refreshed, store_credentials
+from application.channels.credentials import load_credentials, merge_refreshed, store_credentials, unseal_credentials
 from application.channels.start_oauth_connect import stored_client
 from application.channels.unit_of_work import UnitOfWorkFactory
-from application.platforms.ports import Credentials, PlatformDirectory, PlatformError
+from application.platforms.ports import ChannelAccess, Credentials, PlatformDirectory, PlatformError
 from application.shared.ports import Clock, TokenCipher
 from domain.channels.channel import Channel
 from domain.publishing.states import FailureReason
@@ -24,16 +25,37 @@ class TokenKeeper:
     async def fresh_credentials(self, channel: Channel) -> Credentials:
         """The channel's tokens, refreshed first when they end within REFRESH_AHEAD.
         Raises PlatformError(auth_expired) when the channel must be reconnected."""
-        if not channel.connected or channel.revoked:
-            raise PlatformError(FailureReason.AUTH_EXPIRED.value,
-                                f"the {channel.platform.value} channel {channel.handle} is not connected; reconnect it")
+        self._check_connected(channel)
         async with self.uow() as uow:
-            credentials = await load_credentials(uow, self.cipher, channel.id)
-        if credentials is None:
-            raise PlatformError(FailureReason.AUTH_EXPIRED.value, f"no tokens for {channel.handle}; reconnect it")
+            stored = await load_credentials(uow, self.cipher, channel.id)
+        return await self._fresh(channel, stored)
+
+    async def access(self, workspace_id: UUID, channel_id: UUID) -> ChannelAccess | None:
+        """The channel and its fresh tokens, read together (one read per publishing attempt), or why it
+        cannot be used now; None when the channel no longer exists."""
+        async with self.uow() as uow:
+            found = await uow.channels.with_secret(workspace_id, channel_id)
+        if found is None:
+            return None
+        channel, sealed = found
+        try:
+            self._check_connected(channel)
+            return ChannelAccess(channel, await self._fresh(channel, unseal_credentials(self.cipher, channel.id, sealed)))
+        except PlatformError as refused:
+            return ChannelAccess(channel, refused)
+
+    @staticmethod
+    def _check_connected(channel: Channel) -> None:
+        if not channel.connected or channel.revoked:
+            raise PlatformError(FailureReason.AUTH_EXPIRED,
+                                f"the {channel.platform.value} channel {channel.handle} is not connected; reconnect it")
+
+    async def _fresh(self, channel: Channel, stored: Credentials | None) -> Credentials:
+        if stored is None:
+            raise PlatformError(FailureReason.AUTH_EXPIRED, f"no tokens for {channel.handle}; reconnect it")
         if channel.needs_refresh(self.clock.now(), REFRESH_AHEAD):
-            credentials = await self.refresh(channel, credentials)
-        return credentials
+            return await self.refresh(channel, stored)
+        return stored
 
     async def refresh(self, channel: Channel, credentials: Credentials) -> Credentials:
         adapter = self.platforms.get(channel.platform.value)
@@ -45,11 +67,11 @@ class TokenKeeper:
         try:
             answer = await adapter.refresh(channel.base_url, client, credentials)
             if not answer.access_token:
-                raise PlatformError(FailureReason.UNKNOWN.value,
+                raise PlatformError(FailureReason.UNKNOWN,
                                     f"{channel.platform.value} answered a refresh without a token; the old one is kept")
             fresh = merge_refreshed(credentials, answer)
         except PlatformError as exc:
-            if exc.reason == FailureReason.AUTH_EXPIRED.value:
+            if exc.reason is FailureReason.AUTH_EXPIRED:
                 await self.needs_reconnect(channel, exc.message)
             raise
         async with self.uow() as uow:

@@ -67,8 +67,7 @@ class StartOAuthConnectHandler:
                 client_secret_encrypted=self.cipher.encrypt(client.client_secret, context="oauth-client")
                 if client.client_secret else None, created_at=self.clock.now())
             async with self.uow() as uow:
-                await uow.oauth_clients.add(stored)  # a concurrent registration may have won: use what is stored
-                stored = await uow.oauth_clients.get(platform, base_url, redirect_uri)
+                stored = await uow.oauth_clients.add(stored)  # a concurrent registration may have won: use what is stored
                 await uow.commit()
         return stored_client(stored, self.cipher)
 

@@ -15,9 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
+from uuid import UUID
 
 from domain.channels.channel import Channel
 from domain.engagement.engagement import Counters
+from domain.publishing.states import FailureReason
 
 
 @dataclass(frozen=True)
@@ -98,9 +100,9 @@ class RecentPost:
 
 
 class PlatformError(Exception):
-    """A typed platform failure. `reason` is a FailureReason value; `retry_at` honours Retry-After and resets."""
+    """A typed platform failure: callers decide from `reason` alone; `retry_at` honours Retry-After and resets."""
 
-    def __init__(self, reason: str, message: str, retry_at: datetime | None = None) -> None:
+    def __init__(self, reason: FailureReason, message: str, retry_at: datetime | None = None) -> None:
         super().__init__(message)
         self.reason, self.message, self.retry_at = reason, message, retry_at
 
@@ -136,12 +138,20 @@ class PlatformDirectory(Protocol):
     def base_url(self, platform: str, instance: str | None = None) -> str: ...
 
 
+@dataclass(frozen=True)
+class ChannelAccess:
+    """A channel as publishing finds it: with its live credentials, or the reason it cannot be used now
+    (auth_expired: reconnect it; another reason: the platform could not refresh its tokens just now)."""
+
+    channel: Channel
+    credentials: Credentials | PlatformError
+
+
 class ChannelTokens(Protocol):
     """A connected channel's live credentials (the channels context keeps them; publishing uses them)."""
 
-    async def fresh_credentials(self, channel: Channel) -> Credentials:
-        """The channel's tokens, refreshed first when they are about to end.
-        Raises PlatformError(auth_expired) when the channel must be reconnected."""
+    async def access(self, workspace_id: UUID, channel_id: UUID) -> ChannelAccess | None:
+        """The channel with its fresh credentials, read together; None when the channel no longer exists."""
 
     async def refresh(self, channel: Channel, credentials: Credentials) -> Credentials:
         """Refresh now (the platform called the token expired)."""

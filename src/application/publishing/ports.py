@@ -1,5 +1,5 @@
-"""Publishing's own ports: the stored images of a workspace (bytes, records), the image codec, and
-read access to the channels and workspace settings a post refers to.
+"""Publishing's own ports: the stored images of a workspace (bytes, records), the image codec,
+read access to the channels and workspace settings a post refers to, and the queue of publishing jobs.
 
 The platforms' port (what PostWizard needs from each platform's adapter) lives in
 `application.platforms.ports`, shared by the channels and publishing contexts.
@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import BinaryIO, Protocol
 from uuid import UUID
 
+from application.publishing.jobs import PublishJob
 from domain.channels.channel import Channel
 from domain.identity.model import Workspace
 from domain.shared.platforms.images import Encoding, ImageFacts, ImageLimits
@@ -83,3 +84,10 @@ class WorkspaceSettings(Protocol):
     """A workspace's settings (whether posts need approval), read only (the identity context writes them)."""
 
     async def get(self, workspace_id: UUID) -> Workspace | None: ...
+
+
+class JobQueue(Protocol):
+    """Publishing jobs waiting for their time (`application.publishing.jobs`)."""
+
+    async def defer(self, job: PublishJob) -> bool:
+        """Queue the job; False when the same job is already waiting (so deferring again is harmless)."""

@@ -7,6 +7,8 @@ attempt id is the platform's idempotency key where it has one, and the outcome i
 after. A call that may or may not have landed leaves the target unconfirmed; it is
 reconciled by asking the platform before any retry. Transient failures come back later
 with exponential backoff and jitter, honouring Retry-After; permanent ones wait for the user.
+A job that fires early (clock skew) defers itself again for its due time. What a run did is
+returned as a typed outcome (`application.publishing.outcomes`), for logs and tests.
 
 Images go out fitted to the target's platform (domain.shared.platforms.images: its byte and pixel
 limits, a Mastodon instance's own as stored with the channel): an image that fits is sent as
@@ -32,7 +34,9 @@ from application.platforms.ports import (
     PlatformError,
     RecentPost,
 )
-from application.publishing.ports import ImageCodec, MediaStore
+from application.publishing.jobs import publish_job, reconcile_at
+from application.publishing.outcomes import Failed, Idle, NothingDone, Outcome, Published, ReconcileAt, RetryAt
+from application.publishing.ports import ImageCodec, JobQueue, MediaStore
 from application.publishing.unit_of_work import UnitOfWorkFactory
 from application.shared.errors import ConcurrencyConflict, NotFound
 from application.shared.ports import Clock, EventStore, IdGenerator
@@ -45,8 +49,10 @@ EARLY_TOLERANCE = timedelta(milliseconds=500)  # a job that fires this early sti
 MAX_TRANSIENT_ATTEMPTS = 8
 BACKOFF_BASE, BACKOFF_CAP = timedelta(seconds=5), timedelta(minutes=30)
 RECONCILE_WINDOW = timedelta(minutes=5)
-ATTEMPT_STALE_AFTER = timedelta(seconds=45)
-_MAYBE_POSTED = {FailureReason.UNKNOWN.value, FailureReason.PLATFORM_UNAVAILABLE.value}  # an attempt older than this has no live worker behind it
+ATTEMPT_STALE_AFTER = timedelta(seconds=45)  # an attempt older than this has no live worker behind it
+MAX_DECISIONS = 10  # a run decides again after losing a race to start the attempt, this many times at most
+MAX_RECORDS = 5  # an outcome is merged into a post changed meanwhile, this many times at most
+_MAYBE_POSTED = {FailureReason.UNKNOWN.value, FailureReason.PLATFORM_UNAVAILABLE.value}
 
 
 @dataclass(frozen=True)
@@ -76,83 +82,85 @@ def idempotency_key(post_id: UUID, channel_id: UUID, text: str) -> str:
 
 
 class PublishTargetHandler:
+    """One run of a target's job. The post is read once, and the attempt and its outcome are saved on
+    that same aggregate (after a save it stands at the stored version). Targets of one post are
+    attempted concurrently, so a save may lose to another target's: before the attempt has started,
+    the run decides again from a fresh read; after, the outcome is applied again to a fresh read and
+    saved. While another target of the post is due or in an attempt, the outcome goes straight to a
+    fresh read (see `_record`)."""
+
     def __init__(self, store: EventStore, uow: UnitOfWorkFactory, platforms: PlatformDirectory, tokens: ChannelTokens,
-                 clock: Clock, ids: IdGenerator, media: MediaStore, images: ImageCodec) -> None:
+                 clock: Clock, ids: IdGenerator, media: MediaStore, images: ImageCodec, jobs: JobQueue) -> None:
         self.store, self.uow, self.platforms, self.tokens, self.clock, self.ids = store, uow, platforms, tokens, clock, ids
-        self.media, self.images = media, images
+        self.media, self.images, self.jobs = media, images, jobs
 
-    async def __call__(self, cmd: PublishTarget) -> str:
-        """Returns what happened, for logs and tests: published, unconfirmed, failed, retry, or why nothing was done.
-
-        Targets of one post are attempted concurrently; a save that loses to another target's
-        event simply reads the post again and decides again."""
-        for _ in range(10):
+    async def __call__(self, cmd: PublishTarget) -> Outcome:
+        for _ in range(MAX_DECISIONS):
             try:
-                return await self._run(cmd)
+                return await self._decide(cmd)
             except ConcurrencyConflict:
                 continue
-        return "gave up after repeated conflicts; the sweep defers it again"
+        return NothingDone(Idle.CONTENDED)
 
-    async def _run(self, cmd: PublishTarget) -> str:
+    async def _decide(self, cmd: PublishTarget) -> Outcome:
         try:
             post = await self.store.get(cmd.post_id, Post)
         except NotFound:
-            return "gone"
+            return NothingDone(Idle.GONE)
         target = post.targets.get(cmd.channel_id)
         if target is None:
-            return "gone"
+            return NothingDone(Idle.GONE)
         if target.state is TargetState.PUBLISHING:
             started = target.attempt_started_at or self.clock.now()
             if self.clock.now() - started < ATTEMPT_STALE_AFTER:
-                return "in progress elsewhere"
+                return NothingDone(Idle.IN_PROGRESS)
             # no live worker is behind an attempt this old: its outcome is unknown
-            post = await self._settle(cmd, lambda p: p.mark_unconfirmed(
-                cmd.channel_id, target.attempt_id, "the worker stopped during the call"))
+            post = await self._record(post, _to_unconfirmed(target, "the worker stopped during the call"))
             target = post.targets[cmd.channel_id]
         if target.state is TargetState.UNCONFIRMED:
-            return await self._reconcile(post, target, cmd)
-        if target.state is not TargetState.SCHEDULED:
-            return f"nothing to do ({target.state.value})"
+            return await self._reconcile(post, target)
+        if target.state is not TargetState.SCHEDULED or target.scheduled_at is None:
+            return NothingDone(Idle.SETTLED, state=target.state)
         if cmd.due_at is not None and target.scheduled_at != cmd.due_at:
-            return "stale (rescheduled)"
-        if target.scheduled_at and target.scheduled_at - self.clock.now() > EARLY_TOLERANCE:
-            return "not due yet"
-        return await self._attempt(post, target, cmd)
+            return NothingDone(Idle.STALE)
+        if target.scheduled_at - self.clock.now() > EARLY_TOLERANCE:
+            if cmd.due_at is not None:  # fired early (clock skew): its job comes back on time
+                await self.jobs.defer(publish_job(post.id, target.channel_id, cmd.due_at))
+            return NothingDone(Idle.NOT_DUE, until=target.scheduled_at)
+        return await self._attempt(post, target)
 
-    async def _attempt(self, post: Post, target: Target, cmd: PublishTarget) -> str:
-        channel = await self._channel(post, target)
+    async def _attempt(self, post: Post, target: Target) -> Outcome:
+        access = await self.tokens.access(post.workspace_id, target.channel_id)
+        channel = access.channel if access else None
         # The previous attempt may have posted without telling us (no answer, or a gateway error).
         after_unknown = bool(target.failure and target.failure.get("reason") in _MAYBE_POSTED)
-        text = post.text_for(cmd.channel_id)
+        text = post.text_for(target.channel_id)
         problem: PlatformError | None = None
         try:  # everything that needs no platform call is ready before the attempt is recorded
-            outgoing = OutgoingPost(text=text, idempotency_key=idempotency_key(post.id, cmd.channel_id, text),
+            outgoing = OutgoingPost(text=text, idempotency_key=idempotency_key(post.id, target.channel_id, text),
                                     media=await self._media(post, target, channel))
-            if channel is None:
-                raise PlatformError(FailureReason.AUTH_EXPIRED.value, "the channel no longer exists; choose another")
-            credentials = await self.tokens.fresh_credentials(channel)
+            if access is None:
+                raise PlatformError(FailureReason.AUTH_EXPIRED, "the channel no longer exists; choose another")
+            if isinstance(access.credentials, PlatformError):
+                raise access.credentials
+            credentials = access.credentials
         except PlatformError as exc:
             problem = exc
-        attempt_id = self.ids.new()
-        post.start_attempt(cmd.channel_id, attempt_id, self.clock.now())
+        post.start_attempt(target.channel_id, self.ids.new(), self.clock.now())
         await self.store.save(post)  # a conflict here means nothing was sent: decide again from the start
         try:
             if problem is not None:
                 raise problem
             published = await self._publish(channel, credentials, outgoing)
         except OutcomeUnknown as unknown:
-            detail = str(unknown)
-            await self._settle(cmd, lambda p: p.mark_unconfirmed(cmd.channel_id, attempt_id, detail))
-            return "unconfirmed"
+            return await self._unconfirmed(post, target, str(unknown))
         except PlatformError as exc:
-            return await self._failed(cmd, attempt_id, target.attempts, exc, channel, after_unknown)
+            return await self._failed(post, target, exc, channel, after_unknown)
         except Exception as error:  # a bug or a database fault mid-call: whether it posted is unknown
-            detail = f"{type(error).__name__} during the call"
-            await self._settle(cmd, lambda p: p.mark_unconfirmed(cmd.channel_id, attempt_id, detail))
+            await self._record(post, _to_unconfirmed(target, f"{type(error).__name__} during the call"))
             raise
-        await self._settle(cmd, lambda p: p.mark_published(cmd.channel_id, attempt_id, published.remote_id,
-                                                           published.url, self.clock.now()))
-        return "published"
+        await self._record(post, _to_published(target, published.remote_id, published.url, self.clock.now()))
+        return Published(published.remote_id, published.url)
 
     async def _media(self, post: Post, target: Target, channel) -> list[MediaItem]:
         """The post's images as this target's platform accepts them (fitted in memory when needed)."""
@@ -166,13 +174,13 @@ class PublishTargetHandler:
         for ref, record in zip(post.media, records):
             data = await self.media.get(post.workspace_id, ref) if record else None
             if record is None or data is None:
-                raise PlatformError(FailureReason.MEDIA_REJECTED.value, f"the image {ref} is gone; upload it again")
+                raise PlatformError(FailureReason.MEDIA_REJECTED, f"the image {ref} is gone; upload it again")
             item = MediaItem(data, record.mime_type, record.alt, record.width, record.height)
             if limits is not None and not fits(record.facts, limits):
                 fitted = await self.images.fit(data, record.facts, limits)
                 if fitted is None:
                     how = "animated images are sent unchanged" if record.animated else "even scaled down"
-                    raise PlatformError(FailureReason.MEDIA_REJECTED.value,
+                    raise PlatformError(FailureReason.MEDIA_REJECTED,
                                         f"the image {ref} ({record.width}x{record.height}, {record.byte_size} bytes) is over "
                                         f"{target.platform}'s limit of {limits.max_bytes} bytes, {how}; upload a smaller one")
                 encoded, encoding = fitted
@@ -187,76 +195,110 @@ class PublishTargetHandler:
         try:
             return await platform.publish(channel.base_url, credentials, outgoing)
         except PlatformError as exc:
-            if exc.reason != FailureReason.AUTH_EXPIRED.value or not channel.refreshable:
+            if exc.reason is not FailureReason.AUTH_EXPIRED or not channel.refreshable:
                 raise
             credentials = await self.tokens.refresh(channel, credentials)
             return await platform.publish(channel.base_url, credentials, outgoing)
 
-    async def _failed(self, cmd: PublishTarget, attempt_id: UUID, attempts: int, exc: PlatformError, channel,
-                      after_unknown: bool) -> str:
-        """`attempts` counts this one. A duplicate refusal right after an attempt of unknown outcome may be
-        our own earlier post: reconcile instead of failing (bounded by the reconcile's own limit)."""
-        reason = FailureReason(exc.reason)
-        if reason is FailureReason.DUPLICATE and after_unknown:
-            await self._settle(cmd, lambda p: p.mark_unconfirmed(cmd.channel_id, attempt_id, exc.message))
-            return "unconfirmed (duplicate of an earlier attempt?)"
-        if reason is FailureReason.AUTH_EXPIRED and channel is not None:
+    async def _failed(self, post: Post, target: Target, exc: PlatformError, channel, after_unknown: bool) -> Outcome:
+        """A duplicate refusal right after an attempt of unknown outcome may be our own earlier post:
+        reconcile instead of failing (bounded by the reconcile's own limit)."""
+        if exc.reason is FailureReason.DUPLICATE and after_unknown:
+            return await self._unconfirmed(post, target, exc.message)
+        if exc.reason is FailureReason.AUTH_EXPIRED and channel is not None:
             await self.tokens.needs_reconnect(channel, exc.message)
         retry_at = None
-        if reason.transient and attempts < MAX_TRANSIENT_ATTEMPTS:
-            retry_at = backoff(attempts, exc.retry_at, self.clock.now())
-        await self._settle(cmd, lambda p: p.mark_failed(cmd.channel_id, attempt_id, reason.value, exc.message, retry_at))
-        return "retry" if retry_at else "failed"
+        if exc.reason.transient and target.attempts < MAX_TRANSIENT_ATTEMPTS:  # attempts counts this one
+            retry_at = backoff(target.attempts, exc.retry_at, self.clock.now())
+        return await self._fail(post, target, exc.reason, exc.message, retry_at)
 
-    async def _reconcile(self, post: Post, target: Target, cmd: PublishTarget) -> str:
+    async def _reconcile(self, post: Post, target: Target) -> Outcome:
         """Ask the platform whether the unconfirmed attempt landed, before any new attempt."""
-        channel = await self._channel(post, target)
-        attempt_id = target.attempt_id
-        if channel is None:
-            await self._settle(cmd, lambda p: p.mark_failed(cmd.channel_id, attempt_id, FailureReason.UNKNOWN.value,
-                                                            "the channel no longer exists"))
-            return "failed"
-        try:
-            credentials = await self.tokens.fresh_credentials(channel)
-        except PlatformError as refused:
-            if refused.reason != FailureReason.AUTH_EXPIRED.value:
-                raise  # the job is retried later
+        access = await self.tokens.access(post.workspace_id, target.channel_id)
+        if access is None:
+            return await self._fail(post, target, FailureReason.UNKNOWN, "the channel no longer exists")
+        channel, credentials = access.channel, access.credentials
+        if isinstance(credentials, PlatformError):
+            if credentials.reason is not FailureReason.AUTH_EXPIRED:
+                raise credentials  # the job is retried later
             # Without tokens nothing can be asked: fail with the fix, so the user can reconnect and retry
             # (the retry reuses the content's idempotency key, so a landed post is not repeated).
-            reason, message = refused.reason, refused.message
-            await self._settle(cmd, lambda p: p.mark_failed(cmd.channel_id, attempt_id, reason, message))
-            return "failed"
+            return await self._fail(post, target, credentials.reason, credentials.message)
         since = (target.attempt_started_at or self.clock.now()) - RECONCILE_WINDOW
         recent = await self.platforms.get(channel.platform.value).find_recent(channel.base_url, credentials, since)
-        wanted = fingerprint(post.text_for(cmd.channel_id))
+        wanted = fingerprint(post.text_for(target.channel_id))
         match: RecentPost | None = next((r for r in recent if fingerprint(r.text) == wanted), None)
         if match is not None:
-            await self._settle(cmd, lambda p: p.mark_published(cmd.channel_id, attempt_id, match.remote_id, match.url,
-                                                               match.created_at))
-            return "published (reconciled)"
+            await self._record(post, _to_published(target, match.remote_id, match.url, match.created_at))
+            return Published(match.remote_id, match.url, reconciled=True)
         if target.attempts >= MAX_TRANSIENT_ATTEMPTS:
-            await self._settle(cmd, lambda p: p.mark_failed(
-                cmd.channel_id, attempt_id, FailureReason.UNKNOWN.value,
-                f"{target.attempts} attempts got no answer and left no trace on the platform"))
-            return "failed"
-        retry_at = backoff(target.attempts, None, self.clock.now())
-        await self._settle(cmd, lambda p: p.mark_failed(
-            cmd.channel_id, attempt_id, FailureReason.UNKNOWN.value,
-            "the platform has no trace of the last attempt; trying again", retry_at))
-        return "retry (reconciled: not posted)"
+            return await self._fail(post, target, FailureReason.UNKNOWN,
+                                    f"{target.attempts} attempts got no answer and left no trace on the platform")
+        return await self._fail(post, target, FailureReason.UNKNOWN,
+                                "the platform has no trace of the last attempt; trying again",
+                                backoff(target.attempts, None, self.clock.now()))
 
-    async def _channel(self, post: Post, target: Target):
-        async with self.uow() as uow:
-            return await uow.channels.get(post.workspace_id, target.channel_id)
+    async def _unconfirmed(self, post: Post, target: Target, detail: str) -> ReconcileAt:
+        post = await self._record(post, _to_unconfirmed(target, detail))
+        return ReconcileAt(reconcile_at(post), detail)
 
-    async def _settle(self, cmd: PublishTarget, change: Callable[[Post], None], tries: int = 5) -> Post:
-        """Record an outcome; a concurrent change to another target is merged by reloading."""
-        for _ in range(tries):
-            post = await self.store.get(cmd.post_id, Post)
-            change(post)
+    async def _fail(self, post: Post, target: Target, reason: FailureReason, message: str,
+                    retry_at: datetime | None = None) -> RetryAt | Failed:
+        await self._record(post, _to_failed(target, reason, message, retry_at))
+        return RetryAt(retry_at, reason, message) if retry_at else Failed(reason, message)
+
+    async def _record(self, post: Post, change: _Change) -> Post:
+        """Apply an outcome to the post as this run read it and save it; when another target's change was
+        saved meanwhile (a version conflict), apply it again to the post as stored. Returns the post as saved.
+
+        When another target of the post is being published too, the post is read again first: its
+        attempt has most likely been saved since, and a save bound to lose would still queue for the
+        event store's lock (at a burst, posts to several channels have every target due at once)."""
+        if _shared(post, change.channel_id, self.clock.now()):
+            post = await self.store.get(post.id, Post)
+        for _ in range(MAX_RECORDS):
+            change.apply(post)
             try:
                 await self.store.save(post)
                 return post
             except ConcurrencyConflict:
-                continue
-        raise ConcurrencyConflict(f"could not record the outcome for post {cmd.post_id} after {tries} tries")
+                post = await self.store.get(post.id, Post)
+        raise ConcurrencyConflict(f"could not record the outcome for post {post.id} after {MAX_RECORDS} tries")
+
+
+def _attempt_of(target: Target) -> UUID:
+    """The attempt a publishing or unconfirmed target is in (PublishAttemptStarted recorded it)."""
+    assert target.attempt_id is not None, f"the target on channel {target.channel_id} is in no attempt"
+    return target.attempt_id
+
+
+def _shared(post: Post, channel_id: UUID, now: datetime) -> bool:
+    """Whether another target of the post may be saving to it now: one that is due, or in an attempt."""
+    return any(t.channel_id != channel_id and (
+        t.state in (TargetState.PUBLISHING, TargetState.UNCONFIRMED)
+        or (t.state is TargetState.SCHEDULED and t.scheduled_at is not None and t.scheduled_at - now <= EARLY_TOLERANCE))
+        for t in post.targets.values())
+
+
+@dataclass(frozen=True)
+class _Change:
+    """An outcome of one target's current attempt, as a change to apply to the post: to the post as read,
+    or again to the post as stored (its ids are taken when it is made, not from the post it is applied to)."""
+
+    channel_id: UUID
+    apply: Callable[[Post], None]
+
+
+def _to_unconfirmed(target: Target, detail: str) -> _Change:
+    channel_id, attempt_id = target.channel_id, _attempt_of(target)
+    return _Change(channel_id, lambda post: post.mark_unconfirmed(channel_id, attempt_id, detail))
+
+
+def _to_published(target: Target, remote_id: str, url: str | None, at: datetime) -> _Change:
+    channel_id, attempt_id = target.channel_id, _attempt_of(target)
+    return _Change(channel_id, lambda post: post.mark_published(channel_id, attempt_id, remote_id, url, at))
+
+
+def _to_failed(target: Target, reason: FailureReason, message: str, retry_at: datetime | None) -> _Change:
+    channel_id, attempt_id = target.channel_id, _attempt_of(target)
+    return _Change(channel_id, lambda post: post.mark_failed(channel_id, attempt_id, reason, message, retry_at))

@@ -14,8 +14,9 @@ from application.shared.actor import Actor
 from application.shared.errors import ConcurrencyConflict
 from application.shared.ports import EventStore
 from application.shared.results import Saved
+from domain.shared.workspace_aggregate import WorkspaceAggregate
 
-T = TypeVar("T")
+T = TypeVar("T", bound=WorkspaceAggregate)
 
 
 async def load_for(store: EventStore, actor: Actor, kind: type[T], aggregate_id: UUID, label: str,

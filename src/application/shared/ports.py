@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -36,9 +36,3 @@ class TokenCipher(Protocol):
     def encrypt(self, plaintext: str, *, context: str) -> str: ...
 
     def decrypt(self, ciphertext: str, *, context: str) -> str: ...
-
-
-class JobQueue(Protocol):
-    """Deferred background jobs. Jobs carry ids, never content."""
-
-    async def defer(self, task: str, *, at: datetime | None = None, lock: str | None = None, **ids: Any) -> None: ...

@@ -16,10 +16,11 @@ from datetime import date
 from enum import StrEnum
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from domain.campaigns.brand_voice import BrandVoice, utm_defaults
 from domain.shared.errors import InvalidValue, RuleViolated
+from domain.shared.workspace_aggregate import WorkspaceAggregate
 
 
 class CampaignStatus(StrEnum):
@@ -40,7 +41,7 @@ def _dates(starts_on: date | None, ends_on: date | None) -> None:
         raise InvalidValue("ends_on", f"{ends_on} is before the start date {starts_on}")
 
 
-class Campaign(Aggregate):
+class Campaign(WorkspaceAggregate):
     @classmethod
     def plan(
         cls,

@@ -10,6 +10,7 @@ Rules:
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TypeGuard
 
 from domain.shared.errors import InvalidValue
 
@@ -35,5 +36,6 @@ def token_expiry(now: datetime, expires_in_days: int | None, expires_at: datetim
     return expires_at
 
 
-def has_expired(expires_at: datetime | None, now: datetime) -> bool:
+def has_expired(expires_at: datetime | None, now: datetime) -> TypeGuard[datetime]:
+    """True from the expiry instant on. A token without one never expires, so True also says it has one."""
     return expires_at is not None and now >= expires_at

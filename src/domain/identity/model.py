@@ -29,7 +29,8 @@ def normalise_email(email: str) -> str:
     return email
 
 
-def check_name(value: str, field_name: str, limit: int = 120) -> str:
+def check_name(value: str | None, field_name: str, limit: int = 120) -> str:
+    """A display name, trimmed: 1 to `limit` characters. A missing name is refused like a blank one."""
     value = (value or "").strip()
     if not 1 <= len(value) <= limit:
         raise InvalidValue(field_name, f"must be 1 to {limit} characters")

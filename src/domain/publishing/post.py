@@ -28,11 +28,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from domain.publishing.states import LOCKED_TARGET_STATES, FailureReason, PostStatus, TargetState
 from domain.shared.errors import InvalidValue, RuleViolated
 from domain.shared.platforms import check_text
+from domain.shared.workspace_aggregate import WorkspaceAggregate
 
 MAX_TEXT = 100_000
 MAX_MEDIA = 10
@@ -88,7 +89,7 @@ def _targets(targets: list[dict]) -> list[dict]:
     return out
 
 
-class Post(Aggregate):
+class Post(WorkspaceAggregate):
     @classmethod
     def draft(
         cls,
@@ -347,14 +348,14 @@ class Post(Aggregate):
         target.failure = {"reason": "unconfirmed", "message": detail,
                           "fix": "PostWizard asks the platform whether it went out before any retry."}
 
-    def mark_failed(self, channel_id: UUID, attempt_id: UUID, reason: str, message: str,
+    def mark_failed(self, channel_id: UUID, attempt_id: UUID, reason: FailureReason | str, message: str,
                     retry_at: datetime | None = None) -> None:
         try:
-            FailureReason(reason)
+            known = FailureReason(reason)
         except ValueError:
             raise InvalidValue("reason", f"must be one of {', '.join(r.value for r in FailureReason)}") from None
         self._require_current_attempt(channel_id, attempt_id, {TargetState.PUBLISHING, TargetState.UNCONFIRMED})
-        self._failed(channel_id=channel_id, attempt_id=attempt_id, reason=reason, message=message, retry_at=retry_at)
+        self._failed(channel_id=channel_id, attempt_id=attempt_id, reason=known.value, message=message, retry_at=retry_at)
 
     @event("TargetFailed")
     def _failed(self, channel_id: UUID, attempt_id: UUID, reason: str, message: str,

@@ -22,8 +22,8 @@ def openapi_document() -> dict[str, Any]:
     """The document /openapi.json serves. The schema depends only on the routes, so no container
     is wired: it is consulted only per request and in the lifespan, neither of which runs here."""
     logging.getLogger("entrypoints.api.app").setLevel(logging.ERROR)  # "no built UI" is irrelevant here
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    app = create_app(None, settings, background=False, close_container=False)  # type: ignore[arg-type]
+    settings = Settings(_env_file=None)
+    app = create_app(None, settings, background=False, close_container=False)  # type: ignore[arg-type]  # None: the schema needs no container
     return app.openapi()
 
 

@@ -24,7 +24,8 @@ class _Steps:
     """The backup module's Progress port on a rich progress display: one line per step."""
 
     def __init__(self, progress: Progress) -> None:
-        self.progress, self.task = progress, None
+        self.progress = progress
+        self.task: TaskID | None = None
 
     def step(self, description: str, total: int | None = None) -> None:
         self._finish()

@@ -174,6 +174,7 @@ def user_create(
         created = await c.sign_up()(SignUp(email=email, password=password, name=name, workspace_name=workspace_name,
                                            by_operator=True))
         ws = created.workspace
+        assert ws is not None  # a sign-up that names a workspace creates it, or raises
         console.print(f"created {email}, owner of workspace {ws.name} ({ws.id})")
 
     run_in_container(work)

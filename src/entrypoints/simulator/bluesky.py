@@ -541,15 +541,15 @@ async def create_record(request: Request) -> Response:
 
     cid, created = _record_cid(record), now()
     reply = record.get("reply") or {}
-    post = RemotePost(platform=PLATFORM, handle=call.account.handle, remote_id=uri, text=record["text"],
-                      created_at=created, url=f"https://bsky.app/profile/{call.account.handle}/post/{rkey}",
+    post = RemotePost(platform=PLATFORM, handle=owner.handle, remote_id=uri, text=record["text"],
+                      created_at=created, url=f"https://bsky.app/profile/{owner.handle}/post/{rkey}",
                       reply_to=(reply.get("parent") or {}).get("uri"), media_ids=blob_cids,
                       extra={"cid": cid, "did": did, "rkey": rkey, "record": record, "indexedAt": _iso(created),
                              "seq": _next_seq(state)})
     state.posts.append(post)
     records[uri] = post
     _data(state)["head"] = state.posts[0]
-    await faults.after_write(state, PLATFORM, call.account.handle)
+    await faults.after_write(state, PLATFORM, owner.handle)
     return call.reply({"uri": uri, "cid": cid, "commit": {"cid": _cid(f"{uri}{cid}".encode(), 0x71), "rev": _tid(state)},
                        "validationStatus": "valid"})
 

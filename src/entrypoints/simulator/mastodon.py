@@ -212,6 +212,12 @@ class _Caller:
     account: SandboxAccount | None = None
     scopes: set[str] = field(default_factory=set)
 
+    @property
+    def user(self) -> SandboxAccount:
+        """The token's account, where `_enter(user=True)` required one (it answered 422 without)."""
+        assert self.account is not None
+        return self.account
+
 
 async def _enter(request: Request, *, auth: str, scopes: tuple[str, ...] = (), user: bool = True,
                  media_upload: bool = False) -> _Caller:
@@ -275,8 +281,8 @@ async def _params(request: Request) -> dict[str, Any]:
         params.update(body)
     elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.form(max_part_size=IMAGE_LIMIT)
-        for key, value in form.multi_items():
-            put(key, value)
+        for key, part in form.multi_items():  # a text field or an UploadFile
+            put(key, part)
     return params
 
 
@@ -337,6 +343,7 @@ _TAG = re.compile(r"(?<![\w/#])#(\w*[^\W\d_]\w*)")
 def _link(url: str) -> str:
     """Mastodon's link markup: scheme hidden, long URLs cut to 30 characters with the rest invisible."""
     match = re.match(r"(https?://(?:www\.)?)(.*)", url, re.IGNORECASE)
+    assert match is not None  # `url` is a match of _URL, which starts with the scheme
     prefix, rest = match.group(1), match.group(2)
     if len(rest) > 30:
         shown = f'<span class="ellipsis">{html.escape(rest[:30])}</span><span class="invisible">{html.escape(rest[30:])}</span>'
@@ -380,13 +387,14 @@ def _status_json(state: SimulatorState, post: RemotePost, base: str) -> dict:
     account = state.account(PLATFORM, post.handle)
     media = _data(state)["media"]
     parent = state.find_post(PLATFORM, post.reply_to) if post.reply_to else None
+    parent_account = state.account(PLATFORM, parent.handle) if parent else None
     replies = post.counters.get("replies")
     if replies is None:
         replies = sum(1 for p in state.posts_of(PLATFORM) if p.reply_to == post.remote_id)
     return {
         "id": post.remote_id, "created_at": _iso(post.created_at),
         "in_reply_to_id": post.reply_to,
-        "in_reply_to_account_id": state.account(PLATFORM, parent.handle).remote_id if parent else None,
+        "in_reply_to_account_id": parent_account.remote_id if parent_account else None,
         "sensitive": post.extra.get("sensitive", False), "spoiler_text": post.extra.get("spoiler_text", ""),
         "visibility": post.extra.get("visibility", "public"), "language": post.extra.get("language"),
         "uri": f"{base}/users/{post.handle}/statuses/{post.remote_id}", "url": post.url,
@@ -468,15 +476,15 @@ def _redirect_with(uri: str, params: dict[str, str]) -> RedirectResponse:
     return RedirectResponse(urlunsplit(parts._replace(query=query)), status_code=302)
 
 
-def _pre_authorize(state: SimulatorState, params: dict[str, Any]) -> tuple[dict | None, Response | None]:
+def _pre_authorize(state: SimulatorState, params: dict[str, Any]) -> dict:
     """Doorkeeper's pre-authorization: an unknown client or redirect URI gets an error page (it is not
     safe to redirect); other problems are redirected to the client with an OAuth error."""
     app = _data(state)["apps"].get(_text(params, "client_id"))
     if app is None:
-        return None, _authorization_error(INVALID_CLIENT)
+        raise _Answer(_authorization_error(INVALID_CLIENT))
     redirect_uri = _text(params, "redirect_uri") or (app["redirect_uris"][0] if len(app["redirect_uris"]) == 1 else "")
     if redirect_uri not in app["redirect_uris"]:
-        return None, _authorization_error("The redirect URI included is not valid.")
+        raise _Answer(_authorization_error("The redirect URI included is not valid."))
     client_state = _text(params, "state")
     scopes = _text(params, "scope").replace("+", " ").split() or ["read"]
     error = None
@@ -487,10 +495,10 @@ def _pre_authorize(state: SimulatorState, params: dict[str, Any]) -> tuple[dict 
     elif _text(params, "code_challenge") and _text(params, "code_challenge_method") != "S256":
         error = ("invalid_request", "The code challenge method must be S256.")
     if error:
-        return None, _redirect_with(redirect_uri, {"error": error[0], "error_description": error[1], "state": client_state})
+        raise _Answer(_redirect_with(redirect_uri, {"error": error[0], "error_description": error[1], "state": client_state}))
     return {"app": app, "redirect_uri": redirect_uri, "scopes": scopes, "state": client_state,
             "code_challenge": _text(params, "code_challenge"),
-            "code_challenge_method": _text(params, "code_challenge_method")}, None
+            "code_challenge_method": _text(params, "code_challenge_method")}
 
 
 async def _oauth_faults(request: Request, handle: str | None = None) -> None:
@@ -505,9 +513,7 @@ async def _oauth_faults(request: Request, handle: str | None = None) -> None:
 async def authorize_page(request: Request) -> Response:
     await _oauth_faults(request)
     state = _state(request)
-    grant, problem = _pre_authorize(state, dict(request.query_params))
-    if problem is not None:
-        return problem
+    grant = _pre_authorize(state, dict(request.query_params))
     accounts = [a for a in state.accounts.values() if a.platform == PLATFORM]
     hidden = "".join(f'<input type="hidden" name="{name}" value="{html.escape(value)}">' for name, value in [
         ("client_id", grant["app"]["client_id"]), ("redirect_uri", grant["redirect_uri"]),
@@ -535,9 +541,7 @@ async def authorize_decision(request: Request) -> Response:
     await _oauth_faults(request)
     state = _state(request)
     params = await _params(request)
-    grant, problem = _pre_authorize(state, params)
-    if problem is not None:
-        return problem
+    grant = _pre_authorize(state, params)
     if _text(params, "decision") != "approve":
         return _redirect_with(grant["redirect_uri"], {
             "error": "access_denied",
@@ -635,7 +639,7 @@ async def revoke(request: Request) -> JSONResponse:
 @router.get("/api/v1/accounts/verify_credentials")
 async def verify_credentials(request: Request) -> JSONResponse:
     caller = await _enter(request, auth="required", scopes=READ_ACCOUNT)
-    return JSONResponse(_account_json(caller.state, caller.account, _base(request), credentials=True))
+    return JSONResponse(_account_json(caller.state, caller.user, _base(request), credentials=True))
 
 
 def _account_by_id(state: SimulatorState, account_id: str) -> SandboxAccount:
@@ -743,7 +747,7 @@ async def upload_media(request: Request) -> JSONResponse:
         raise _error(422, f"{size[0]}x{size[1]} images are not supported")
     media_id = caller.state.next_id()
     delay = 0.0 if kind == "image" else float(_data(caller.state)["media_processing_seconds"])
-    media = {"id": media_id, "handle": caller.account.handle, "type": kind, "mime": mime, "ext": ext, "data": data,
+    media = {"id": media_id, "handle": caller.user.handle, "type": kind, "mime": mime, "ext": ext, "data": data,
              "size": len(data), "width": size[0] if size else None, "height": size[1] if size else None,
              "description": description, "focus": _focus(_text(params, "focus")), "status_id": None,
              "ready_at": now() + timedelta(seconds=delay)}
@@ -764,7 +768,7 @@ def _focus(value: str) -> dict | None:
 async def show_media(request: Request, media_id: str) -> JSONResponse:
     caller = await _enter(request, auth="required", scopes=WRITE_MEDIA)
     media = _data(caller.state)["media"].get(media_id)
-    if media is None or media["handle"] != caller.account.handle:
+    if media is None or media["handle"] != caller.user.handle:
         raise _error(404, NOT_FOUND)
     return JSONResponse(_media_json(media, _base(request)), status_code=200 if media["ready_at"] <= now() else 206)
 
@@ -786,7 +790,7 @@ VISIBILITIES = ("public", "unlisted", "private", "direct")
 @router.post("/api/v1/statuses")
 async def create_status(request: Request) -> JSONResponse:
     caller = await _enter(request, auth="required", scopes=WRITE_STATUSES)
-    state, account, base = caller.state, caller.account, _base(request)
+    state, account, base = caller.state, caller.user, _base(request)
     data = _data(state)
     params = await _params(request)
 

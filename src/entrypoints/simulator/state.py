@@ -82,7 +82,7 @@ class SimulatorState:
     posts: list[RemotePost] = field(default_factory=list)
     faults: dict[tuple[str, str | None], Faults] = field(default_factory=dict)
     data: dict[str, dict[str, Any]] = field(default_factory=dict)  # per-platform extras
-    access_ttl: dict[str, timedelta] = field(default_factory=lambda: {
+    access_ttl: dict[str, timedelta | None] = field(default_factory=lambda: {  # None: tokens never expire
         "mastodon": None, "bluesky": timedelta(hours=2), "x": timedelta(hours=2)})
     _ids: itertools.count = field(default_factory=lambda: itertools.count(110_000_000_000_000_000))
 

@@ -10,7 +10,7 @@ from uuid import UUID
 import procrastinate
 from procrastinate.psycopg_connector import PsycopgConnector
 
-from adapters.publishing.job_queue import PUBLISH_QUEUE, PUBLISH_TASK, publish_job
+from adapters.publishing.job_queue import PUBLISH_QUEUE, PUBLISH_TASK
 from adapters.shared.database_url import DatabaseLocation
 from application.publishing.publish_target import PublishTarget
 
@@ -26,10 +26,9 @@ def create_job_app(location: DatabaseLocation, pool_size: int = 10) -> procrasti
 
 async def publish_target(context: procrastinate.JobContext, post_id: str, channel_id: str,
                          due_at: str | None = None) -> str:
+    """Called with `adapters.publishing.job_queue.task_arguments`."""
     container = context.additional_context["container"]
     due = datetime.fromisoformat(due_at) if due_at else None
     outcome = await container.publish_target()(PublishTarget(UUID(post_id), UUID(channel_id), due))
-    if outcome == "not due yet" and due is not None:  # fired early (clock skew): come back on time
-        await container.job_queue().defer_publish(publish_job(post_id, channel_id, due))
     log.info("publish %s/%s: %s", post_id, channel_id, outcome)
-    return outcome
+    return str(outcome)

@@ -9,9 +9,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from adapters.publishing.job_queue import publish_job
 from adapters.publishing.orphans import orphaned_targets
 from application.channels.commands import RefreshDueTokens
+from application.publishing.jobs import publish_job, recover_job
 from application.publishing.publish_target import ATTEMPT_STALE_AFTER
 from entrypoints.container import Container
 
@@ -41,11 +41,9 @@ async def sweep(container: Container) -> int:
     queue = container.job_queue()
     deferred = 0
     for post_id, channel_id, due in overdue:
-        deferred += await queue.defer_publish(publish_job(post_id, channel_id, due))
+        deferred += await queue.defer(publish_job(post_id, channel_id, due))
     for post_id, channel_id, started in stuck:
-        job = publish_job(post_id, channel_id, None)
-        job["at"], job["queueing_lock"] = None, f"stuck:{post_id}:{channel_id}:{started.isoformat()}"
-        deferred += await queue.defer_publish(job)
+        deferred += await queue.defer(recover_job(post_id, channel_id, started))
     if deferred:
         log.warning("sweep re-deferred %d publishing jobs", deferred)
     return deferred

@@ -18,6 +18,7 @@ import pytest
 from adapters.platforms.bluesky import BAD_LOGIN, BlueskyPlatform, link_facets, record_key
 from application.platforms.ports import Credentials, MediaItem, OAuthClient, OutcomeUnknown, OutgoingPost, PlatformError
 from domain.engagement.engagement import Counters
+from domain.publishing.states import FailureReason
 from entrypoints.simulator.state import SimulatorState
 
 PASSWORD = "abcd-efgh-ijkl-mnop"
@@ -72,10 +73,10 @@ def post(text: str = "Hello from PostWizard", **kw) -> OutgoingPost:
     return OutgoingPost(text=text, idempotency_key=kw.pop("idempotency_key", str(uuid.uuid4())), **kw)
 
 
-async def expect_failure(reason: str, call) -> PlatformError:
+async def expect_failure(reason: FailureReason, call) -> PlatformError:
     with pytest.raises(PlatformError) as caught:
         await call
-    assert caught.value.reason == reason, caught.value.message
+    assert caught.value.reason is reason, caught.value.message
     return caught.value
 
 
@@ -98,16 +99,16 @@ async def test_log_in_by_handle_and_by_email(bluesky: BlueskyPlatform, base: str
 
 
 async def test_wrong_password_is_refused(bluesky: BlueskyPlatform, base: str, handle: str) -> None:
-    error = await expect_failure("auth_expired", bluesky.log_in(base, handle, "wrong-password"))
+    error = await expect_failure(FailureReason.AUTH_EXPIRED, bluesky.log_in(base, handle, "wrong-password"))
     assert error.message == BAD_LOGIN
-    await expect_failure("auth_expired", bluesky.log_in(base, "nobody.bsky.social", PASSWORD))
+    await expect_failure(FailureReason.AUTH_EXPIRED, bluesky.log_in(base, "nobody.bsky.social", PASSWORD))
 
 
 async def test_oauth_is_not_offered(bluesky: BlueskyPlatform, base: str) -> None:
     client = OAuthClient("id", None, "http://localhost/cb")
     for call in (bluesky.register_client(base, "http://localhost/cb"),
                  bluesky.exchange_code(base, client, code="c", code_verifier="v")):
-        error = await expect_failure("validation", call)
+        error = await expect_failure(FailureReason.VALIDATION, call)
         assert "app password" in error.message
     with pytest.raises(PlatformError):
         bluesky.authorization_url(base, client, state="s", code_challenge="c")
@@ -189,9 +190,9 @@ async def test_publish_with_an_image(bluesky: BlueskyPlatform, base: str, contro
 async def test_too_large_or_non_image_media_is_rejected(bluesky: BlueskyPlatform, base: str, control: httpx.AsyncClient,
                                                         handle: str, creds: Credentials) -> None:
     large = png() + b"\0" * 1_000_001
-    error = await expect_failure("media_rejected", bluesky.publish(base, creds, post(media=[MediaItem(large, "image/png")])))
+    error = await expect_failure(FailureReason.MEDIA_REJECTED, bluesky.publish(base, creds, post(media=[MediaItem(large, "image/png")])))
     assert "too large" in error.message
-    error = await expect_failure("media_rejected",
+    error = await expect_failure(FailureReason.MEDIA_REJECTED,
                                  bluesky.publish(base, creds, post(media=[MediaItem(b"plain text", "text/plain")])))
     assert "image/*" in error.message
     assert await posts_of(control, handle) == []
@@ -240,7 +241,7 @@ async def test_metrics(bluesky: BlueskyPlatform, base: str, control: httpx.Async
 
     metrics = await bluesky.fetch_metrics(base, creds, published.remote_id)
     assert metrics == Counters(likes=7, reposts=2, replies=3, quotes=1, bookmarks=4, impressions=None, clicks=None)
-    await expect_failure("unknown", bluesky.fetch_metrics(base, creds, published.remote_id + "x"))
+    await expect_failure(FailureReason.UNKNOWN, bluesky.fetch_metrics(base, creds, published.remote_id + "x"))
 
 
 async def test_find_recent(bluesky: BlueskyPlatform, base: str, creds: Credentials) -> None:
@@ -259,7 +260,7 @@ async def test_token_refresh(bluesky: BlueskyPlatform, base: str, control: httpx
                              creds: Credentials) -> None:
     expired = await control.post("/tokens/expire", json={"platform": "bluesky", "handle": handle, "kind": "access"})
     assert expired.json()["expired"] >= 1
-    error = await expect_failure("auth_expired", bluesky.publish(base, creds, post("Needs a fresh token")))
+    error = await expect_failure(FailureReason.AUTH_EXPIRED, bluesky.publish(base, creds, post("Needs a fresh token")))
     assert "ExpiredToken" in error.message and creds.access_token not in error.message
 
     fresh = await bluesky.refresh(base, None, creds)
@@ -268,7 +269,7 @@ async def test_token_refresh(bluesky: BlueskyPlatform, base: str, control: httpx
     published = await bluesky.publish(base, fresh, post("Needs a fresh token"))
     assert published.remote_id.startswith("at://")
 
-    error = await expect_failure("auth_expired", bluesky.refresh(base, None, creds))  # the old refresh token is revoked
+    error = await expect_failure(FailureReason.AUTH_EXPIRED, bluesky.refresh(base, None, creds))  # the old refresh token is revoked
     assert creds.refresh_token not in error.message
     assert (await bluesky.refresh(base, None, fresh)).access_token != fresh.access_token
 
@@ -278,7 +279,7 @@ async def test_token_refresh(bluesky: BlueskyPlatform, base: str, control: httpx
 async def test_rate_limited_with_retry_at(bluesky: BlueskyPlatform, base: str, control: httpx.AsyncClient,
                                           handle: str, creds: Credentials) -> None:
     await control.put("/faults/bluesky", json={"burst_429": 1, "retry_after": 40})
-    error = await expect_failure("rate_limited", bluesky.publish(base, creds, post("Too soon")))
+    error = await expect_failure(FailureReason.RATE_LIMITED, bluesky.publish(base, creds, post("Too soon")))
     assert error.retry_at is not None
     assert timedelta(seconds=35) < error.retry_at - datetime.now(timezone.utc) <= timedelta(seconds=41)
     assert await posts_of(control, handle) == []
@@ -289,7 +290,7 @@ async def test_too_many_logins_are_rate_limited_until_the_reset(bluesky: Bluesky
     for _ in range(29):  # createSession allows 30 per account per 5 minutes; this account has not logged in yet
         await bluesky.log_in(base, handle, PASSWORD)
     await bluesky.log_in(base, handle.split(".")[0] + "@example.test", PASSWORD)  # email counts for the same account
-    error = await expect_failure("rate_limited", bluesky.log_in(base, handle, PASSWORD))
+    error = await expect_failure(FailureReason.RATE_LIMITED, bluesky.log_in(base, handle, PASSWORD))
     assert error.retry_at is not None  # from RateLimit-Reset: there is no Retry-After on a real limit
     assert timedelta(0) < error.retry_at - datetime.now(timezone.utc) <= timedelta(minutes=5)
 
@@ -297,9 +298,9 @@ async def test_too_many_logins_are_rate_limited_until_the_reset(bluesky: Bluesky
 async def test_text_over_300_graphemes_is_a_validation_failure(bluesky: BlueskyPlatform, base: str,
                                                                control: httpx.AsyncClient, handle: str,
                                                                creds: Credentials) -> None:
-    error = await expect_failure("validation", bluesky.publish(base, creds, post("a" * 301)))
+    error = await expect_failure(FailureReason.VALIDATION, bluesky.publish(base, creds, post("a" * 301)))
     assert error.message == "Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes"
-    await expect_failure("validation", bluesky.publish(base, creds, post("👩‍💻" * 300)))  # 300 graphemes, 3300 bytes
+    await expect_failure(FailureReason.VALIDATION, bluesky.publish(base, creds, post("👩‍💻" * 300)))  # 300 graphemes, 3300 bytes
     await bluesky.publish(base, creds, post("e\u0301" * 300))  # 600 code points, 300 graphemes: fine
     assert len(await posts_of(control, handle)) == 1
 
@@ -308,8 +309,8 @@ async def test_text_over_300_graphemes_is_a_validation_failure(bluesky: BlueskyP
 async def test_platform_unavailable(bluesky: BlueskyPlatform, base: str, control: httpx.AsyncClient, handle: str,
                                     creds: Credentials, faults: dict) -> None:
     await control.put("/faults/bluesky", json=faults)
-    await expect_failure("platform_unavailable", bluesky.publish(base, creds, post("Is anyone there?")))
-    await expect_failure("platform_unavailable", bluesky.fetch_metrics(base, creds, f"at://{creds.extra['did']}/x/y"))
+    await expect_failure(FailureReason.PLATFORM_UNAVAILABLE, bluesky.publish(base, creds, post("Is anyone there?")))
+    await expect_failure(FailureReason.PLATFORM_UNAVAILABLE, bluesky.fetch_metrics(base, creds, f"at://{creds.extra['did']}/x/y"))
     assert await posts_of(control, handle) == []
 
 
@@ -332,4 +333,4 @@ async def test_lost_answer_is_outcome_unknown_and_a_retry_finds_the_post(bluesky
 async def test_auth_fail_fault_reads_as_an_expired_session(bluesky: BlueskyPlatform, base: str,
                                                            control: httpx.AsyncClient, creds: Credentials) -> None:
     await control.put("/faults/bluesky", json={"auth_fail": True})
-    await expect_failure("auth_expired", bluesky.account(base, creds))
+    await expect_failure(FailureReason.AUTH_EXPIRED, bluesky.account(base, creds))

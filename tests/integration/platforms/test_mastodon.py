@@ -124,7 +124,7 @@ async def posts_with(control: httpx.AsyncClient, key: str) -> list[dict]:
 async def expect_failure(reason: FailureReason, call) -> PlatformError:
     with pytest.raises(PlatformError) as caught:
         await call
-    assert caught.value.reason == reason.value, caught.value.message
+    assert caught.value.reason is reason, caught.value.message
     return caught.value
 
 
@@ -188,6 +188,22 @@ async def test_deny_redirects_with_access_denied(platform, http_client, base):
     assert answer.status_code == 302
     params = parse_qs(urlsplit(answer.headers["location"]).query)
     assert params["error"] == ["access_denied"] and params["state"] == ["s9"] and "code" not in params
+
+
+async def test_authorize_page_refuses_bad_requests(platform, http_client, base):
+    client = await platform.register_client(base, REDIRECT_URI)
+    url = urlsplit(platform.authorization_url(base, client, state="s7", code_challenge=pkce_pair()[1]))
+    params = {k: v[0] for k, v in parse_qs(url.query).items()}
+    authorize = f"{base}/oauth/authorize"
+    for unsafe_to_redirect in ({"client_id": "nobody"}, {"redirect_uri": "https://evil.example/cb"}):
+        page = await http_client.get(authorize, params={**params, **unsafe_to_redirect})
+        assert page.status_code == 400 and 'id="error"' in page.text
+    for bad, error in (({"scope": "read admin:write"}, "invalid_scope"), ({"code_challenge_method": "plain"}, "invalid_request"),
+                       ({"response_type": "token"}, "unsupported_response_type")):
+        answer = await http_client.get(authorize, params={**params, **bad})
+        assert answer.status_code == 302 and answer.headers["location"].startswith(REDIRECT_URI)
+        assert parse_qs(urlsplit(answer.headers["location"]).query)["error"] == [error]
+        assert parse_qs(urlsplit(answer.headers["location"]).query)["state"] == ["s7"]
 
 
 async def test_wrong_verifier_wrong_secret_and_replayed_code_are_refused(platform, http_client, base):

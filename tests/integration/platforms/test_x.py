@@ -17,6 +17,7 @@ import pytest
 from adapters.platforms.x import XPlatform
 from application.platforms.ports import Credentials, MediaItem, OAuthClient, OutcomeUnknown, OutgoingPost, PlatformError
 from domain.engagement.engagement import Counters
+from domain.publishing.states import FailureReason
 from domain.shared.platforms import count_length
 from entrypoints.simulator.state import SimulatorState
 
@@ -148,7 +149,7 @@ async def test_oauth_pkce_flow_through_the_consent_page(x: XPlatform, base: str,
     assert (account.remote_id, account.handle, account.display_name) == (credentials.extra["user_id"], HANDLE, "Sandbox on X")
 
     # the same code cannot be used twice
-    assert (await failure(x.exchange_code(base, client, code=answer["code"], code_verifier=verifier))).reason == "auth_expired"
+    assert (await failure(x.exchange_code(base, client, code=answer["code"], code_verifier=verifier))).reason is FailureReason.AUTH_EXPIRED
 
 
 async def test_cancel_on_the_consent_page_redirects_with_access_denied(x: XPlatform, base: str, http_client: httpx.AsyncClient) -> None:
@@ -169,7 +170,7 @@ async def test_authorize_page_refuses_bad_requests(base: str, http_client: httpx
 async def test_a_wrong_verifier_is_refused(x: XPlatform, base: str, http_client: httpx.AsyncClient) -> None:
     client, code, _verifier = await authorize(x, base, http_client)
     error = await failure(x.exchange_code(base, client, code=code, code_verifier=pkce()[0]))
-    assert error.reason == "auth_expired" and "code verifier did not match" in error.message
+    assert error.reason is FailureReason.AUTH_EXPIRED and "code verifier did not match" in error.message
 
 
 async def test_token_endpoint_speaks_x(base: str, http_client: httpx.AsyncClient) -> None:
@@ -189,14 +190,14 @@ async def test_refresh_rotates_tokens(x: XPlatform, base: str, creds: Credential
     assert fresh.extra["user_id"] == creds.extra["user_id"]
     assert (await x.account(base, fresh)).handle == HANDLE
     error = await failure(x.refresh(base, None, creds))  # the old refresh token was spent
-    assert error.reason == "auth_expired" and "reconnect" in error.message
+    assert error.reason is FailureReason.AUTH_EXPIRED and "reconnect" in error.message
     assert creds.refresh_token not in error.message and fresh.access_token not in error.message
 
 
 async def test_refresh_after_the_access_token_expired(x: XPlatform, base: str, creds: Credentials, control: httpx.AsyncClient) -> None:
     assert (await control.post("/tokens/expire", json={"platform": "x", "handle": HANDLE})).json()["expired"] >= 1
     error = await failure(x.account(base, creds))
-    assert error.reason == "auth_expired" and creds.access_token not in error.message
+    assert error.reason is FailureReason.AUTH_EXPIRED and creds.access_token not in error.message
     fresh = await x.refresh(base, await x.register_client(base, REDIRECT_URI), creds)
     assert (await x.account(base, fresh)).handle == HANDLE
 
@@ -213,7 +214,7 @@ async def test_refresh_keeps_the_refresh_token_when_the_answer_lacks_one() -> No
 
 
 async def test_log_in_and_limits(x: XPlatform, base: str, creds: Credentials) -> None:
-    assert (await failure(x.log_in(base, HANDLE, "pw"))).reason == "validation"
+    assert (await failure(x.log_in(base, HANDLE, "pw"))).reason is FailureReason.VALIDATION
     limits = await x.limits(base, creds)
     assert (limits.max_characters, limits.max_media, limits.characters_reserved_per_url) == (280, 4, 23)
 
@@ -261,7 +262,7 @@ async def test_a_failed_follow_up_names_what_was_already_published(x: XPlatform,
     post = OutgoingPost(text=unique("1/2 thread"), idempotency_key="k", thread=["x" * 281])
     error = await failure(x.publish(base, creds, post))
     [first] = [p for p in await x_posts(control) if p["text"] == post.text]
-    assert error.reason == "validation" and first["remote_id"] in error.message
+    assert error.reason is FailureReason.VALIDATION and first["remote_id"] in error.message
 
 
 async def test_metrics_follow_the_counters(x: XPlatform, base: str, creds: Credentials, control: httpx.AsyncClient) -> None:
@@ -271,7 +272,7 @@ async def test_metrics_follow_the_counters(x: XPlatform, base: str, creds: Crede
                        json={"likes": 7, "reposts": 3, "replies": 2, "quotes": 1, "bookmarks": 4, "impressions": 250})
     counters = await x.fetch_metrics(base, creds, published.remote_id)
     assert counters == Counters(likes=7, reposts=3, replies=2, quotes=1, bookmarks=4, impressions=250, clicks=None)
-    assert (await failure(x.fetch_metrics(base, creds, "1"))).reason == "validation"  # no such tweet
+    assert (await failure(x.fetch_metrics(base, creds, "1"))).reason is FailureReason.VALIDATION  # no such tweet
 
 
 async def test_find_recent_for_reconciliation(x: XPlatform, base: str, creds: Credentials) -> None:
@@ -305,21 +306,21 @@ async def test_api_answers_carry_rate_limit_headers(base: str, creds: Credential
 async def test_auth_fail_is_auth_expired(x: XPlatform, base: str, creds: Credentials, control: httpx.AsyncClient) -> None:
     await control.put("/faults/x", json={"auth_fail": True})
     error = await failure(x.publish(base, creds, OutgoingPost(text=unique(), idempotency_key="k")))
-    assert error.reason == "auth_expired" and creds.access_token not in error.message
+    assert error.reason is FailureReason.AUTH_EXPIRED and creds.access_token not in error.message
 
 
 async def test_duplicate_content(x: XPlatform, base: str, creds: Credentials, control: httpx.AsyncClient) -> None:
     text = unique("Say it once")
     await x.publish(base, creds, OutgoingPost(text=text, idempotency_key="a"))
     error = await failure(x.publish(base, creds, OutgoingPost(text=text, idempotency_key="b")))
-    assert error.reason == "duplicate" and "identical" in error.message
+    assert error.reason is FailureReason.DUPLICATE and "identical" in error.message
     assert [p["text"] for p in await x_posts(control)].count(text) == 1
 
 
 async def test_rate_limited_with_retry_at(x: XPlatform, base: str, creds: Credentials, control: httpx.AsyncClient) -> None:
     await control.put("/faults/x", json={"burst_429": 1, "retry_after": 120})
     error = await failure(x.publish(base, creds, OutgoingPost(text=unique(), idempotency_key="k")))
-    assert error.reason == "rate_limited"
+    assert error.reason is FailureReason.RATE_LIMITED
     assert timedelta(seconds=100) < error.retry_at - datetime.now(timezone.utc) <= timedelta(seconds=121)
 
 
@@ -327,25 +328,25 @@ async def test_too_long_is_validation(x: XPlatform, base: str, creds: Credential
     text = "漢" * 140 + "a"  # CJK weighs 2: 281 weighted characters in 141 code points
     assert count_length("x", text) == 281
     error = await failure(x.publish(base, creds, OutgoingPost(text=text, idempotency_key="k")))
-    assert error.reason == "validation" and "too long" in error.message
+    assert error.reason is FailureReason.VALIDATION and "too long" in error.message
 
 
 async def test_media_rejected(x: XPlatform, base: str, creds: Credentials, control: httpx.AsyncClient) -> None:
     before = len(await x_posts(control))
     not_an_image = OutgoingPost(text=unique(), idempotency_key="k", media=[MediaItem(b"%PDF-1.7 not a picture", "image/png")])
-    assert (await failure(x.publish(base, creds, not_an_image))).reason == "media_rejected"
+    assert (await failure(x.publish(base, creds, not_an_image))).reason is FailureReason.MEDIA_REJECTED
     too_big = OutgoingPost(text=unique(), idempotency_key="k", media=[MediaItem(PNG + b"\0" * (5 * 1024 * 1024), "image/png")])
-    assert (await failure(x.publish(base, creds, too_big))).reason == "media_rejected"
+    assert (await failure(x.publish(base, creds, too_big))).reason is FailureReason.MEDIA_REJECTED
     assert (await failure(x.publish(base, creds, OutgoingPost(text=unique(), idempotency_key="k",
-                                                              media=[MediaItem(b"hi", "text/plain")])))).reason == "media_rejected"
+                                                              media=[MediaItem(b"hi", "text/plain")])))).reason is FailureReason.MEDIA_REJECTED
     assert len(await x_posts(control)) == before
 
 
 @pytest.mark.parametrize("fault", [{"down": True}, {"error_rate": 1.0}])
 async def test_platform_unavailable(x: XPlatform, base: str, creds: Credentials, control: httpx.AsyncClient, fault: dict) -> None:
     await control.put("/faults/x", json=fault)
-    assert (await failure(x.publish(base, creds, OutgoingPost(text=unique(), idempotency_key="k")))).reason == "platform_unavailable"
-    assert (await failure(x.fetch_metrics(base, creds, "1"))).reason == "platform_unavailable"
+    assert (await failure(x.publish(base, creds, OutgoingPost(text=unique(), idempotency_key="k")))).reason is FailureReason.PLATFORM_UNAVAILABLE
+    assert (await failure(x.fetch_metrics(base, creds, "1"))).reason is FailureReason.PLATFORM_UNAVAILABLE
 
 
 async def test_a_lost_answer_is_outcome_unknown_but_the_tweet_landed(x: XPlatform, base: str, creds: Credentials,
@@ -359,4 +360,4 @@ async def test_a_lost_answer_is_outcome_unknown_but_the_tweet_landed(x: XPlatfor
     since = datetime.now(timezone.utc) - timedelta(minutes=1)
     assert text in [r.text for r in await x.find_recent(base, creds, since)]  # reconciliation finds it
     retried = await failure(x.publish(base, creds, OutgoingPost(text=text, idempotency_key="k")))
-    assert retried.reason == "duplicate"  # and X refuses a blind retry
+    assert retried.reason is FailureReason.DUPLICATE  # and X refuses a blind retry

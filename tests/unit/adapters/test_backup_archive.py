@@ -47,6 +47,16 @@ def test_an_archive_without_the_manifest_first_is_not_a_backup(tmp_path):
         read_manifest(archive)
 
 
+def test_an_archive_with_a_directory_in_place_of_its_manifest_is_damaged(tmp_path):
+    archive = tmp_path / "b.tar.gz"
+    directory = tarfile.TarInfo(MANIFEST)
+    directory.type = tarfile.DIRTYPE
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.addfile(directory)
+    with pytest.raises(BackupError, match=f"is damaged: its {MANIFEST} is not a file"):
+        read_manifest(archive)
+
+
 def test_a_schema_newer_than_this_code_is_refused_before_any_database_is_touched(tmp_path):
     manifest = json.loads(_manifest())
     manifest["database"]["schema_revision"] = "9999"

@@ -144,3 +144,20 @@ async def test_the_system_resolver_path_refuses_loopback_names_before_connecting
         finally:
             await client.aclose()
         assert trap.connections == 1
+
+
+async def test_the_shared_client_never_sends_back_a_cookie_a_server_set():
+    """One client serves every workspace's accounts: a cookie set in one account's call must not ride along on
+    the next call to the same server, made for another account."""
+    sets_cookie = Listener(b"HTTP/1.1 200 OK\r\nSet-Cookie: session=first-account; Path=/\r\n"
+                           b"Content-Length: 2\r\nConnection: close\r\n\r\nok")
+    server = await asyncio.start_server(sets_cookie.handle, "127.0.0.2", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = shared_client(policy=AddressPolicy.build(["127.0.0.2"]))
+    try:
+        for _ in range(2):
+            assert (await client.get(f"http://127.0.0.2:{port}/api/v1/statuses")).status_code == 200
+    finally:
+        await client.aclose()
+        server.close()
+    assert len(sets_cookie.requests) == 2 and not any("cookie:" in head for head in sets_cookie.requests)

@@ -22,7 +22,7 @@ from application.channels.start_oauth_connect import StartOAuthConnectHandler
 from application.platforms.ports import Account
 from application.publishing.publish_target import PublishTargetHandler
 from application.publishing.retry_target import RetryTargetHandler
-from tests.unit.fakes import FakeDirectory, FakePlatform, FakeServerGuard
+from tests.unit.fakes import FakeDirectory, FakePlatform, FakeServerGuard, MemoryJobQueue
 
 REDIRECT = "https://postwizard.example/channels/callback"
 INSTANCE = "https://mastodon.example"
@@ -51,6 +51,7 @@ class Kit:
     connect_password: ConnectWithAppPasswordHandler
     disconnect: DisconnectChannelHandler
     refresh_due: RefreshDueTokensHandler
+    jobs: MemoryJobQueue
     publish: PublishTargetHandler
     retry: RetryTargetHandler
 
@@ -82,15 +83,15 @@ def kit(store, uow, clock, ids, cipher, tmp_path) -> Kit:
     x = FakePlatform(clock, "x", "oauth", token_lifetime=timedelta(hours=2), refreshable=True,
                      rotate_refresh_tokens=False)
     directory, servers = FakeDirectory(mastodon, bluesky, x), FakeServerGuard()
-    keeper = TokenKeeper(uow, directory, cipher, clock)
+    keeper, jobs = TokenKeeper(uow, directory, cipher, clock), MemoryJobQueue()
     return Kit(
         mastodon=mastodon, bluesky=bluesky, x=x, directory=directory, servers=servers, cipher=cipher, keeper=keeper,
         start_oauth=StartOAuthConnectHandler(uow, directory, cipher, clock, servers),
         complete_oauth=CompleteOAuthConnectHandler(uow, directory, cipher, clock, ids),
         connect_password=ConnectWithAppPasswordHandler(uow, directory, cipher, clock, ids, servers),
         disconnect=DisconnectChannelHandler(uow, clock),
-        refresh_due=RefreshDueTokensHandler(uow, keeper, clock),
+        refresh_due=RefreshDueTokensHandler(uow, keeper, clock), jobs=jobs,
         publish=PublishTargetHandler(store, uow, directory, keeper, clock, ids, FileMediaStore(tmp_path / "media"),
-                                     PillowImages()),
+                                     PillowImages(), jobs),
         retry=RetryTargetHandler(store, clock),
     )

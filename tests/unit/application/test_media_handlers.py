@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from application.publishing.commands import SchedulePost
+from application.publishing.outcomes import Failed, Published
 from application.publishing.publish_target import PublishTarget
 from application.publishing.upload_media import UploadMedia, UploadMediaHandler
 from application.shared.errors import Forbidden
@@ -81,7 +82,7 @@ async def test_a_published_image_is_fitted_to_the_platform_and_the_original_kept
     post_id = await app.draft(owner, [channel_id], "Noise", media=[ref])
     await app.schedule_post(SchedulePost(owner.actor, post_id, DUE, "UTC"))
     clock.advance(DUE - clock.now())
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "published"
+    assert isinstance(await kit.publish(PublishTarget(post_id, channel_id, DUE)), Published)
     [sent] = kit.bluesky.publish_calls[-1].media
     assert len(sent.data) <= 1_000_000 and sent.mime_type == "image/jpeg" and sent.alt == "static"
     assert Image.open(io.BytesIO(sent.data)).size == (sent.width, sent.height) == (800, 700)
@@ -98,7 +99,8 @@ async def test_an_image_that_cannot_be_fitted_fails_the_target_with_the_fix(app,
     post_id = await app.draft(owner, [channel_id], "Moving", media=[ref])
     await app.schedule_post(SchedulePost(owner.actor, post_id, DUE, "UTC"))
     clock.advance(DUE - clock.now())
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "failed"
+    outcome = await kit.publish(PublishTarget(post_id, channel_id, DUE))
+    assert isinstance(outcome, Failed) and outcome.reason is FailureReason.MEDIA_REJECTED
     failed = (await store.get(post_id, Post)).targets[channel_id]
     assert failed.state is TargetState.FAILED and failed.failure["reason"] == FailureReason.MEDIA_REJECTED.value
     assert "animated images are sent unchanged; upload a smaller one" in failed.failure["message"]

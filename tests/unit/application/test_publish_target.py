@@ -15,6 +15,8 @@ from application.channels.commands import DisconnectChannel
 from application.channels.credentials import load_credentials
 from application.platforms.ports import OutcomeUnknown, PlatformError
 from application.publishing.commands import CancelPost, EditPost, ReschedulePost, RetryTarget, SchedulePost, SetVariant
+from application.publishing.jobs import publish_job
+from application.publishing.outcomes import Failed, Idle, NothingDone, Published, ReconcileAt, RetryAt
 from application.publishing.publish_target import (
     ATTEMPT_STALE_AFTER,
     BACKOFF_BASE,
@@ -52,6 +54,16 @@ def event_names(store, post_id: UUID) -> list[str]:
     return [type(e).__name__ for e in store.app.repository.event_store.get(post_id)]
 
 
+def sent(outcome) -> bool:
+    """Published by this run's own call."""
+    return isinstance(outcome, Published) and not outcome.reconciled
+
+
+def found(outcome) -> bool:
+    """Published: an earlier attempt of unknown outcome was found on the platform."""
+    return isinstance(outcome, Published) and outcome.reconciled
+
+
 @pytest.fixture
 async def scene(app, kit, clock):
     """An owner with a connected Mastodon channel and a post on it, due in an hour."""
@@ -67,8 +79,9 @@ async def scene(app, kit, clock):
 async def test_a_due_target_is_published_once(app, kit, store, clock, scene):
     owner, who, channel_id, post_id = scene
     clock.advance(DUE - clock.now())
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "published"
+    outcome = await kit.publish(PublishTarget(post_id, channel_id, DUE))
     [status] = kit.mastodon.statuses
+    assert outcome == Published(status.remote_id, status.url) and str(outcome) == "published"
     assert (status.text, status.account_id, status.base_url) == ("Hello world", who.remote_id, INSTANCE)
     published = await target(store, post_id, channel_id)
     assert published.state is TargetState.PUBLISHED
@@ -76,20 +89,23 @@ async def test_a_due_target_is_published_once(app, kit, store, clock, scene):
     assert published.attempts == 1 and published.failure is None
     assert status.idempotency_key == idempotency_key(post_id, channel_id, "Hello world")
     # the job runs again (a duplicate delivery, the sweep): nothing more goes out
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "nothing to do (published)"
-    assert await kit.publish(PublishTarget(post_id, channel_id)) == "nothing to do (published)"
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == NothingDone(Idle.SETTLED, TargetState.PUBLISHED)
+    assert await kit.publish(PublishTarget(post_id, channel_id)) == NothingDone(Idle.SETTLED, TargetState.PUBLISHED)
     assert len(kit.mastodon.publish_calls) == 1 and len(kit.mastodon.statuses) == 1
     assert event_names(store, post_id).count("PublishAttemptStarted") == 1
 
 
-async def test_a_job_that_fires_early_waits(app, kit, store, clock, scene):
+async def test_a_job_that_fires_early_waits_and_comes_back_on_time(app, kit, store, clock, scene):
     _, _, channel_id, post_id = scene
     clock.advance(DUE - clock.now() - timedelta(seconds=1))
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "not due yet"
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == NothingDone(Idle.NOT_DUE, until=DUE)
     assert kit.mastodon.publish_calls == []
     assert (await target(store, post_id, channel_id)).state is TargetState.SCHEDULED
+    assert kit.jobs.waiting == [publish_job(post_id, channel_id, DUE)]  # deferred again, for its due time
+    assert await kit.publish(PublishTarget(post_id, channel_id)) == NothingDone(Idle.NOT_DUE, until=DUE)
+    assert len(kit.jobs.waiting) == 1  # a job for no schedule (a reconcile) leaves it to the publish job
     clock.advance(timedelta(seconds=1) - EARLY_TOLERANCE)  # within the tolerance: it goes
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "published"
+    assert sent(await kit.publish(PublishTarget(post_id, channel_id, DUE)))
 
 
 async def test_a_job_for_an_older_schedule_does_nothing(app, kit, store, clock, scene):
@@ -97,18 +113,18 @@ async def test_a_job_for_an_older_schedule_does_nothing(app, kit, store, clock, 
     moved = DUE + timedelta(hours=2)
     await app.reschedule_post(ReschedulePost(owner.actor, post_id, moved, "UTC"))
     clock.advance(DUE - clock.now())
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "stale (rescheduled)"
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == NothingDone(Idle.STALE)
     clock.advance(moved - clock.now())
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "stale (rescheduled)"
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == NothingDone(Idle.STALE)
     assert kit.mastodon.publish_calls == []
-    assert await kit.publish(PublishTarget(post_id, channel_id, moved)) == "published"
+    assert sent(await kit.publish(PublishTarget(post_id, channel_id, moved)))
 
 
 async def test_a_cancelled_post_is_not_sent(app, kit, store, clock, scene):
     owner, _, channel_id, post_id = scene
     await app.cancel_post(CancelPost(owner.actor, post_id))
     clock.advance(DUE - clock.now())
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "nothing to do (cancelled)"
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == NothingDone(Idle.SETTLED, TargetState.CANCELLED)
     assert kit.mastodon.publish_calls == []
 
 
@@ -116,7 +132,7 @@ async def test_the_edited_text_is_what_goes_out(app, kit, store, clock, scene):
     owner, _, channel_id, post_id = scene
     await app.edit_post(EditPost(owner.actor, post_id, text="Hello,   edited  world"))
     clock.advance(DUE - clock.now())
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "published"
+    assert sent(await kit.publish(PublishTarget(post_id, channel_id, DUE)))
     assert kit.mastodon.texts() == ["Hello,   edited  world"]
     assert kit.mastodon.publish_calls[0].idempotency_key == idempotency_key(post_id, channel_id, "Hello, edited world")
     assert kit.mastodon.publish_calls[0].idempotency_key != idempotency_key(post_id, channel_id, "Hello world")
@@ -128,16 +144,16 @@ async def test_a_channels_variant_is_what_goes_to_it(app, kit, store, clock):
     post_id = await scheduled(app, owner, [one, two], "Base text")
     await app.set_variant(SetVariant(owner.actor, post_id, two, "Shorter for Bluesky"))
     clock.advance(DUE - clock.now())
-    assert await kit.publish(PublishTarget(post_id, one, DUE)) == "published"
-    assert await kit.publish(PublishTarget(post_id, two, DUE)) == "published"
+    assert sent(await kit.publish(PublishTarget(post_id, one, DUE)))
+    assert sent(await kit.publish(PublishTarget(post_id, two, DUE)))
     assert (kit.mastodon.texts(), kit.bluesky.texts()) == (["Base text"], ["Shorter for Bluesky"])
 
 
 async def test_a_post_or_target_that_is_gone_does_nothing(app, kit, store, clock, scene):
     _, _, channel_id, post_id = scene
     clock.advance(DUE - clock.now())
-    assert await kit.publish(PublishTarget(uuid4(), channel_id)) == "gone"
-    assert await kit.publish(PublishTarget(post_id, uuid4())) == "gone"
+    assert await kit.publish(PublishTarget(uuid4(), channel_id)) == NothingDone(Idle.GONE)
+    assert await kit.publish(PublishTarget(post_id, uuid4())) == NothingDone(Idle.GONE)
     assert kit.mastodon.publish_calls == []
 
 
@@ -162,18 +178,18 @@ async def test_a_rate_limit_is_retried_no_earlier_than_the_platform_says(app, ki
     _, _, channel_id, post_id = scene
     clock.advance(DUE - clock.now())
     reset = clock.now() + timedelta(minutes=10)
-    kit.mastodon.fail_next_publishes(PlatformError("rate_limited", "Too many requests", retry_at=reset))
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "retry"
+    kit.mastodon.fail_next_publishes(PlatformError(FailureReason.RATE_LIMITED, "Too many requests", retry_at=reset))
+    assert isinstance(await kit.publish(PublishTarget(post_id, channel_id, DUE)), RetryAt)
     waiting = await target(store, post_id, channel_id)
     assert waiting.state is TargetState.SCHEDULED and waiting.scheduled_at >= reset
     assert waiting.failure == {"reason": "rate_limited", "message": "Too many requests",
                                "fix": FailureReason.RATE_LIMITED.fix, "retry_at": waiting.scheduled_at.isoformat()}
     assert kit.mastodon.statuses == []
     retry_at = waiting.scheduled_at
-    assert await kit.publish(PublishTarget(post_id, channel_id, retry_at)) == "not due yet"
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "stale (rescheduled)"  # the old job
+    assert await kit.publish(PublishTarget(post_id, channel_id, retry_at)) == NothingDone(Idle.NOT_DUE, until=retry_at)
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == NothingDone(Idle.STALE)  # the old job
     clock.advance(retry_at - clock.now())
-    assert await kit.publish(PublishTarget(post_id, channel_id, retry_at)) == "published"
+    assert sent(await kit.publish(PublishTarget(post_id, channel_id, retry_at)))
     done = await target(store, post_id, channel_id)
     assert done.attempts == 2 and done.failure is None and len(kit.mastodon.statuses) == 1
 
@@ -181,18 +197,18 @@ async def test_a_rate_limit_is_retried_no_earlier_than_the_platform_says(app, ki
 async def test_transient_failures_back_off_more_each_attempt_then_give_up(app, kit, store, clock, scene):
     _, _, channel_id, post_id = scene
     clock.advance(DUE - clock.now())
-    kit.mastodon.fail_next_publishes(PlatformError("platform_unavailable", "503"), times=MAX_TRANSIENT_ATTEMPTS)
-    due, delays, outcome = DUE, [], "retry"
-    while outcome == "retry":
-        outcome = await kit.publish(PublishTarget(post_id, channel_id, due))
+    kit.mastodon.fail_next_publishes(PlatformError(FailureReason.PLATFORM_UNAVAILABLE, "503"), times=MAX_TRANSIENT_ATTEMPTS)
+    due, delays = DUE, []
+    outcome = await kit.publish(PublishTarget(post_id, channel_id, due))
+    while isinstance(outcome, RetryAt):
         waiting = await target(store, post_id, channel_id)
-        assert waiting.failure["reason"] == "platform_unavailable"
-        if outcome == "retry":
-            assert waiting.state is TargetState.SCHEDULED
-            delays.append(waiting.scheduled_at - clock.now())
-            due = waiting.scheduled_at
-            clock.advance(due - clock.now())
-    assert outcome == "failed" and 3 <= len(delays) < MAX_TRANSIENT_ATTEMPTS
+        assert waiting.failure["reason"] == "platform_unavailable" and outcome.reason is FailureReason.PLATFORM_UNAVAILABLE
+        assert waiting.state is TargetState.SCHEDULED and waiting.scheduled_at == outcome.at
+        delays.append(outcome.at - clock.now())
+        due = outcome.at
+        clock.advance(due - clock.now())
+        outcome = await kit.publish(PublishTarget(post_id, channel_id, due))
+    assert outcome == Failed(FailureReason.PLATFORM_UNAVAILABLE, "503") and 3 <= len(delays) < MAX_TRANSIENT_ATTEMPTS
     assert all(BACKOFF_BASE / 2 <= d <= BACKOFF_CAP for d in delays)
     assert delays == sorted(delays) and delays[-1] >= delays[0] * 2 ** (len(delays) - 2)
     given_up = await target(store, post_id, channel_id)
@@ -205,13 +221,14 @@ async def test_transient_failures_back_off_more_each_attempt_then_give_up(app, k
 async def test_a_permanent_failure_waits_for_the_user_with_a_fix(app, kit, store, clock, scene, reason):
     _, _, channel_id, post_id = scene
     clock.advance(DUE - clock.now())
-    kit.mastodon.fail_next_publishes(PlatformError(reason, f"Mastodon refused the post: {reason}"))
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "failed"
+    kit.mastodon.fail_next_publishes(PlatformError(FailureReason(reason), f"Mastodon refused the post: {reason}"))
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == Failed(FailureReason(reason),
+                                                                               f"Mastodon refused the post: {reason}")
     failed = await target(store, post_id, channel_id)
     assert failed.state is TargetState.FAILED and failed.attempts == 1
     assert failed.failure == {"reason": reason, "message": f"Mastodon refused the post: {reason}",
                               "fix": FailureReason(reason).fix, "retry_at": None}
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "nothing to do (failed)"
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == NothingDone(Idle.SETTLED, TargetState.FAILED)
     assert len(kit.mastodon.publish_calls) == 1
 
 
@@ -219,7 +236,7 @@ async def test_expired_auth_fails_the_target_and_marks_the_channel_for_reconnect
     _, _, channel_id, post_id = scene
     kit.mastodon.tokens.clear()  # the user revoked PostWizard at the instance
     clock.advance(DUE - clock.now())
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "failed"
+    assert isinstance(await kit.publish(PublishTarget(post_id, channel_id, DUE)), Failed)
     failed = await target(store, post_id, channel_id)
     assert failed.state is TargetState.FAILED and failed.failure["reason"] == "auth_expired"
     assert failed.failure["fix"] == FailureReason.AUTH_EXPIRED.fix
@@ -241,7 +258,7 @@ async def test_a_channel_that_is_not_connected_fails_with_reconnect(app, kit, uo
     elif how == "deleted":
         del uow.state.channels[channel_id]
     clock.advance(DUE - clock.now())
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "failed"
+    assert isinstance(await kit.publish(PublishTarget(post_id, channel_id, DUE)), Failed)
     failed = await target(store, post_id, channel_id)
     assert failed.state is TargetState.FAILED and failed.failure["reason"] == "auth_expired"
     assert failed.failure["retry_at"] is None
@@ -255,13 +272,13 @@ async def test_an_unknown_outcome_that_landed_is_reconciled_as_published(app, ki
     _, _, channel_id, post_id = scene
     clock.advance(DUE - clock.now())
     kit.mastodon.fail_next_publishes(OutcomeUnknown("504 from the gateway"), landed=True)
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "unconfirmed"
+    assert isinstance(await kit.publish(PublishTarget(post_id, channel_id, DUE)), ReconcileAt)
     unconfirmed = await target(store, post_id, channel_id)
     assert unconfirmed.state is TargetState.UNCONFIRMED
     assert unconfirmed.failure["reason"] == "unconfirmed" and unconfirmed.failure["message"] == "504 from the gateway"
     [status] = kit.mastodon.statuses
     clock.advance(timedelta(minutes=1))
-    assert await kit.publish(PublishTarget(post_id, channel_id)) == "published (reconciled)"
+    assert found(await kit.publish(PublishTarget(post_id, channel_id)))
     published = await target(store, post_id, channel_id)
     assert published.state is TargetState.PUBLISHED and published.failure is None
     assert (published.remote_id, published.url, published.published_at) == (status.remote_id, status.url, DUE)
@@ -272,14 +289,14 @@ async def test_an_unknown_outcome_that_did_not_land_is_retried_with_the_same_key
     _, _, channel_id, post_id = scene
     clock.advance(DUE - clock.now())
     kit.mastodon.fail_next_publishes(OutcomeUnknown("connection reset"), landed=False)
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "unconfirmed"
+    assert isinstance(await kit.publish(PublishTarget(post_id, channel_id, DUE)), ReconcileAt)
     clock.advance(timedelta(minutes=1))
-    assert await kit.publish(PublishTarget(post_id, channel_id)) == "retry (reconciled: not posted)"
+    assert isinstance(await kit.publish(PublishTarget(post_id, channel_id)), RetryAt)
     again = await target(store, post_id, channel_id)
     assert again.state is TargetState.SCHEDULED and again.scheduled_at > clock.now()  # with backoff
     assert again.failure["reason"] == "unknown" and kit.mastodon.statuses == []
     clock.advance(again.scheduled_at - clock.now())
-    assert await kit.publish(PublishTarget(post_id, channel_id, again.scheduled_at)) == "published"
+    assert sent(await kit.publish(PublishTarget(post_id, channel_id, again.scheduled_at)))
     first, second = kit.mastodon.publish_calls
     assert first.idempotency_key == second.idempotency_key == idempotency_key(post_id, channel_id, "Hello world")
     assert len(kit.mastodon.statuses) == 1 and (await target(store, post_id, channel_id)).attempts == 2
@@ -291,25 +308,26 @@ async def test_reconciling_matches_the_text_with_whitespace_folded_and_ignores_o
     clock.advance(DUE - clock.now())
     kit.mastodon.post_directly(who.remote_id, INSTANCE, "Something else")
     kit.mastodon.fail_next_publishes(OutcomeUnknown("timeout"), landed=False)
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "unconfirmed"
+    assert isinstance(await kit.publish(PublishTarget(post_id, channel_id, DUE)), ReconcileAt)
     assert DUE - START > RECONCILE_WINDOW
     landed = kit.mastodon.post_directly(who.remote_id, INSTANCE, "Hello\n  world ")  # as the platform echoes it
-    assert await kit.publish(PublishTarget(post_id, channel_id)) == "published (reconciled)"
+    assert found(await kit.publish(PublishTarget(post_id, channel_id)))
     assert (await target(store, post_id, channel_id)).remote_id == landed.remote_id
 
 
 async def test_a_duplicate_after_an_earlier_attempt_is_reconciled_not_failed(app, kit, store, clock, scene):
     _, who, channel_id, post_id = scene
     clock.advance(DUE - clock.now())
-    kit.mastodon.fail_next_publishes(PlatformError("platform_unavailable", "502"))
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "retry"
+    kit.mastodon.fail_next_publishes(PlatformError(FailureReason.PLATFORM_UNAVAILABLE, "502"))
+    assert isinstance(await kit.publish(PublishTarget(post_id, channel_id, DUE)), RetryAt)
     retry_at = (await target(store, post_id, channel_id)).scheduled_at
     clock.advance(retry_at - clock.now())
     kit.mastodon.post_directly(who.remote_id, INSTANCE, "Hello world")  # the 502 hid a post that was made
-    kit.mastodon.fail_next_publishes(PlatformError("duplicate", "already posted"))
-    assert await kit.publish(PublishTarget(post_id, channel_id, retry_at)) == "unconfirmed (duplicate of an earlier attempt?)"
+    kit.mastodon.fail_next_publishes(PlatformError(FailureReason.DUPLICATE, "already posted"))
+    outcome = await kit.publish(PublishTarget(post_id, channel_id, retry_at))
+    assert isinstance(outcome, ReconcileAt) and outcome.detail == "already posted"
     assert (await target(store, post_id, channel_id)).state is TargetState.UNCONFIRMED
-    assert await kit.publish(PublishTarget(post_id, channel_id)) == "published (reconciled)"
+    assert found(await kit.publish(PublishTarget(post_id, channel_id)))
     assert len(kit.mastodon.statuses) == 1
 
 
@@ -329,8 +347,8 @@ async def test_a_young_attempt_is_left_to_its_worker(app, kit, store, clock, sce
     await another_worker_starts(store, post_id, channel_id, clock.now())
     clock.advance(ATTEMPT_STALE_AFTER - timedelta(seconds=1))
     before = await target(store, post_id, channel_id)
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "in progress elsewhere"
-    assert await kit.publish(PublishTarget(post_id, channel_id)) == "in progress elsewhere"
+    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == NothingDone(Idle.IN_PROGRESS)
+    assert await kit.publish(PublishTarget(post_id, channel_id)) == NothingDone(Idle.IN_PROGRESS)
     assert await target(store, post_id, channel_id) == before
     assert kit.mastodon.publish_calls == []
 
@@ -348,13 +366,13 @@ async def test_an_abandoned_attempt_is_unconfirmed_then_reconciled(app, kit, sto
     assert names[-3:-1] == ["PublishAttemptStarted", "TargetUnconfirmed"]
     after = await target(store, post_id, channel_id)
     if landed:
-        assert outcome == "published (reconciled)" and names[-1] == "TargetPublished"
+        assert outcome == Published(status.remote_id, status.url, reconciled=True) and names[-1] == "TargetPublished"
         assert (after.state, after.remote_id, after.attempt_id) == (TargetState.PUBLISHED, status.remote_id, attempt_id)
     else:
-        assert outcome == "retry (reconciled: not posted)" and names[-1] == "TargetFailed"
+        assert isinstance(outcome, RetryAt) and outcome.reason is FailureReason.UNKNOWN and names[-1] == "TargetFailed"
         assert after.state is TargetState.SCHEDULED and after.scheduled_at > clock.now()  # with backoff
         clock.advance(after.scheduled_at - clock.now())
-        assert await kit.publish(PublishTarget(post_id, channel_id, after.scheduled_at)) == "published"
+        assert sent(await kit.publish(PublishTarget(post_id, channel_id, after.scheduled_at)))
     assert len(kit.mastodon.statuses) == 1
 
 
@@ -390,11 +408,12 @@ async def test_two_targets_of_one_post_published_at_once_each_go_out_once(app, k
     mastodon, bluesky = await kit.connect_oauth(owner), await kit.connect_bluesky(owner)
     post_id = await scheduled(app, owner, [mastodon, bluesky])
     racing = RacingStore(store, racers=2)
-    handler = PublishTargetHandler(racing, uow, kit.directory, kit.keeper, clock, ids, kit.publish.media, kit.publish.images)
+    handler = PublishTargetHandler(racing, uow, kit.directory, kit.keeper, clock, ids, kit.publish.media, kit.publish.images,
+                                   kit.jobs)
     clock.advance(DUE - clock.now())
     outcomes = await asyncio.gather(handler(PublishTarget(post_id, mastodon, DUE)),
                                     handler(PublishTarget(post_id, bluesky, DUE)))
-    assert outcomes == ["published", "published"]
+    assert all(sent(outcome) for outcome in outcomes)
     assert racing.conflicts >= 1  # one of them lost the version check and decided again
     assert kit.mastodon.texts() == ["Hello world"] and kit.bluesky.texts() == ["Hello world"]
     post = await store.get(post_id, Post)
@@ -406,13 +425,82 @@ async def test_two_targets_of_one_post_published_at_once_each_go_out_once(app, k
 async def test_the_same_target_run_twice_at_once_goes_out_once(app, kit, store, uow, clock, ids, scene):
     _, _, channel_id, post_id = scene
     racing = RacingStore(store, racers=2)
-    handler = PublishTargetHandler(racing, uow, kit.directory, kit.keeper, clock, ids, kit.publish.media, kit.publish.images)
+    handler = PublishTargetHandler(racing, uow, kit.directory, kit.keeper, clock, ids, kit.publish.media, kit.publish.images,
+                                   kit.jobs)
     clock.advance(DUE - clock.now())
     outcomes = await asyncio.gather(handler(PublishTarget(post_id, channel_id, DUE)),
                                     handler(PublishTarget(post_id, channel_id, DUE)))
-    assert sorted(outcomes) == ["in progress elsewhere", "published"] or sorted(outcomes) == [
-        "nothing to do (published)", "published"]
+    [won] = [outcome for outcome in outcomes if sent(outcome)]
+    [lost] = [outcome for outcome in outcomes if outcome is not won]
+    assert lost in (NothingDone(Idle.IN_PROGRESS), NothingDone(Idle.SETTLED, TargetState.PUBLISHED))
     assert len(kit.mastodon.publish_calls) == 1 and len(kit.mastodon.statuses) == 1
+
+
+class CountingStore:
+    """The real store, counting reads and saves; `meanwhile` runs once, right after the first save (the
+    attempt's), as another change would land while the platform call is out."""
+
+    def __init__(self, store, meanwhile=None) -> None:
+        self.store, self.meanwhile, self.reads, self.saves = store, meanwhile, 0, 0
+
+    async def get(self, aggregate_id, kind):
+        self.reads += 1
+        return await self.store.get(aggregate_id, kind)
+
+    async def save(self, *aggregates):
+        self.saves += 1
+        saved = await self.store.save(*aggregates)
+        if self.saves == 1 and self.meanwhile is not None:
+            await self.meanwhile()
+        return saved
+
+
+def counted(kit, uow, clock, ids, counting) -> PublishTargetHandler:
+    return PublishTargetHandler(counting, uow, kit.directory, kit.keeper, clock, ids, kit.publish.media,
+                                kit.publish.images, kit.jobs)
+
+
+async def test_an_attempt_reads_the_post_once(app, kit, store, uow, clock, ids, scene):
+    """The attempt and its outcome are saved on the post as read: one read, two saves."""
+    _, _, channel_id, post_id = scene
+    counting = CountingStore(store)
+    clock.advance(DUE - clock.now())
+    assert sent(await counted(kit, uow, clock, ids, counting)(PublishTarget(post_id, channel_id, DUE)))
+    assert (counting.reads, counting.saves) == (1, 2)
+    assert event_names(store, post_id)[-2:] == ["PublishAttemptStarted", "TargetPublished"]
+
+
+async def test_an_outcome_is_merged_into_a_post_changed_meanwhile(app, kit, store, uow, clock, ids):
+    """The other target is moved while this one's call is out: the outcome's save loses, and the
+    outcome is recorded on the post read again, keeping the other change."""
+    owner = await app.owner()
+    mastodon, bluesky = await kit.connect_oauth(owner), await kit.connect_bluesky(owner)
+    post_id = await scheduled(app, owner, [mastodon, bluesky])
+    later, even_later = DUE + timedelta(hours=1), DUE + timedelta(hours=2)
+    await app.reschedule_post(ReschedulePost(owner.actor, post_id, later, "UTC", channel_ids=[bluesky]))
+    counting = CountingStore(store, meanwhile=lambda: app.reschedule_post(
+        ReschedulePost(owner.actor, post_id, even_later, "UTC", channel_ids=[bluesky])))
+    clock.advance(DUE - clock.now())
+    assert sent(await counted(kit, uow, clock, ids, counting)(PublishTarget(post_id, mastodon, DUE)))
+    assert (counting.reads, counting.saves) == (2, 3)  # the outcome's first save lost, then read again
+    post = await store.get(post_id, Post)
+    assert post.targets[mastodon].state is TargetState.PUBLISHED
+    assert (post.targets[bluesky].state, post.targets[bluesky].scheduled_at) == (TargetState.SCHEDULED, even_later)
+
+
+async def test_an_outcome_is_recorded_on_a_fresh_read_while_another_target_is_published(app, kit, store, uow, clock,
+                                                                                      ids):
+    """Both targets are due: the other's attempt is most likely saved while this call is out, so the
+    outcome is recorded on the post read again rather than on a save bound to lose."""
+    owner = await app.owner()
+    mastodon, bluesky = await kit.connect_oauth(owner), await kit.connect_bluesky(owner)
+    post_id = await scheduled(app, owner, [mastodon, bluesky])
+    counting = CountingStore(store, meanwhile=lambda: another_worker_starts(store, post_id, bluesky, clock.now()))
+    clock.advance(DUE - clock.now())
+    assert sent(await counted(kit, uow, clock, ids, counting)(PublishTarget(post_id, mastodon, DUE)))
+    assert (counting.reads, counting.saves) == (2, 2)  # no save lost
+    post = await store.get(post_id, Post)
+    assert (post.targets[mastodon].state, post.targets[bluesky].state) == (TargetState.PUBLISHED, TargetState.PUBLISHING)
 
 
 # ----- retrying by hand ----------------------------------------------------------------------
@@ -420,14 +508,14 @@ async def test_the_same_target_run_twice_at_once_goes_out_once(app, kit, store, 
 async def test_a_failed_target_can_be_retried_now(app, kit, store, clock, scene):
     owner, _, channel_id, post_id = scene
     clock.advance(DUE - clock.now())
-    kit.mastodon.fail_next_publishes(PlatformError("validation", "Text too long for this instance"))
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "failed"
+    kit.mastodon.fail_next_publishes(PlatformError(FailureReason.VALIDATION, "Text too long for this instance"))
+    assert isinstance(await kit.publish(PublishTarget(post_id, channel_id, DUE)), Failed)
     clock.advance(timedelta(hours=3))
     saved = await kit.retry(RetryTarget(owner.actor, post_id, channel_id))
     assert saved.id == post_id
     waiting = await target(store, post_id, channel_id)
     assert waiting.state is TargetState.SCHEDULED and waiting.scheduled_at == clock.now()
-    assert await kit.publish(PublishTarget(post_id, channel_id, waiting.scheduled_at)) == "published"
+    assert sent(await kit.publish(PublishTarget(post_id, channel_id, waiting.scheduled_at)))
     assert len(kit.mastodon.statuses) == 1
 
 
@@ -438,11 +526,11 @@ async def test_only_failed_targets_can_be_retried(app, kit, store, clock, scene)
     assert info.value.rule == "retry_not_failed"
     clock.advance(DUE - clock.now())
     kit.mastodon.fail_next_publishes(OutcomeUnknown("timeout"), landed=True)
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "unconfirmed"
+    assert isinstance(await kit.publish(PublishTarget(post_id, channel_id, DUE)), ReconcileAt)
     with pytest.raises(RuleViolated) as info:  # unconfirmed: it may have gone out
         await kit.retry(RetryTarget(owner.actor, post_id, channel_id))
     assert info.value.rule == "retry_not_failed"
-    assert await kit.publish(PublishTarget(post_id, channel_id)) == "published (reconciled)"
+    assert found(await kit.publish(PublishTarget(post_id, channel_id)))
     with pytest.raises(RuleViolated) as info:  # published
         await kit.retry(RetryTarget(owner.actor, post_id, channel_id))
     assert info.value.rule == "retry_not_failed"
@@ -452,8 +540,8 @@ async def test_only_failed_targets_can_be_retried(app, kit, store, clock, scene)
 async def test_retrying_needs_edit_rights_in_the_posts_workspace(app, kit, store, clock, scene):
     owner, _, channel_id, post_id = scene
     clock.advance(DUE - clock.now())
-    kit.mastodon.fail_next_publishes(PlatformError("validation", "too long"))
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "failed"
+    kit.mastodon.fail_next_publishes(PlatformError(FailureReason.VALIDATION, "too long"))
+    assert isinstance(await kit.publish(PublishTarget(post_id, channel_id, DUE)), Failed)
     viewer = await app.member(owner, "viewer")
     with pytest.raises(Forbidden):
         await kit.retry(RetryTarget(viewer.actor, post_id, channel_id))
@@ -471,15 +559,15 @@ async def test_retrying_needs_edit_rights_in_the_posts_workspace(app, kit, store
 async def test_duplicate_on_the_first_attempt_fails_permanently(app, kit, store, clock, scene):
     _, _, channel_id, post_id = scene
     clock.advance(DUE - clock.now())
-    kit.mastodon.fail_next_publishes(PlatformError("duplicate", "already posted"))
-    assert await kit.publish(PublishTarget(post_id, channel_id, DUE)) == "failed"
+    kit.mastodon.fail_next_publishes(PlatformError(FailureReason.DUPLICATE, "already posted"))
+    assert isinstance(await kit.publish(PublishTarget(post_id, channel_id, DUE)), Failed)
     assert (await target(store, post_id, channel_id)).failure["reason"] == "duplicate"
 
 
 async def test_transient_failures_count_the_current_attempt_once(app, kit, store, clock, scene):
     _, _, channel_id, post_id = scene
     clock.advance(DUE - clock.now())
-    kit.mastodon.fail_next_publishes(PlatformError("platform_unavailable", "503"), times=MAX_TRANSIENT_ATTEMPTS)
+    kit.mastodon.fail_next_publishes(PlatformError(FailureReason.PLATFORM_UNAVAILABLE, "503"), times=MAX_TRANSIENT_ATTEMPTS)
     outcomes, due = [], DUE
     for attempt in range(1, MAX_TRANSIENT_ATTEMPTS + 1):
         outcomes.append(await kit.publish(PublishTarget(post_id, channel_id, due)))
@@ -488,7 +576,7 @@ async def test_transient_failures_count_the_current_attempt_once(app, kit, store
             assert t.scheduled_at - clock.now() <= BACKOFF_BASE  # first retry: at most 5 s (is 5-10 s)
         due = t.scheduled_at
         clock.advance(due - clock.now())
-    assert outcomes == ["retry"] * (MAX_TRANSIENT_ATTEMPTS - 1) + ["failed"]  # is 6 retries, then failed
+    assert [type(o) for o in outcomes] == [RetryAt] * (MAX_TRANSIENT_ATTEMPTS - 1) + [Failed]  # is 6 retries, then failed
 
 
 async def test_a_platform_that_keeps_timing_out_is_given_up_on(app, kit, store, clock, scene):
@@ -509,7 +597,7 @@ async def test_retrying_a_duplicate_by_hand_does_not_loop(app, kit, store, clock
     owner, who, channel_id, post_id = scene
     kit.mastodon.post_directly(who.remote_id, INSTANCE, "Hello world")  # posted by hand an hour before
     clock.advance(DUE - clock.now())
-    kit.mastodon.fail_next_publishes(PlatformError("duplicate", "Validation failed: duplicate"), times=1000)
+    kit.mastodon.fail_next_publishes(PlatformError(FailureReason.DUPLICATE, "Validation failed: duplicate"), times=1000)
     await kit.publish(PublishTarget(post_id, channel_id, DUE))
     if (await target(store, post_id, channel_id)).state is TargetState.FAILED:   # once bug 1 is fixed
         await kit.retry(RetryTarget(owner.actor, post_id, channel_id))          # the user tries again

@@ -13,6 +13,7 @@ from application.channels.credentials import load_credentials, store_credentials
 from application.channels.refresh_tokens import REFRESH_AHEAD
 from application.platforms.ports import Credentials, PlatformError
 from domain.channels.channel import TokenHealth
+from domain.publishing.states import FailureReason
 from domain.shared.errors import RuleViolated
 
 TOKEN_LIFETIME = timedelta(hours=2)  # the fake X and Bluesky issue two-hour access tokens
@@ -78,7 +79,7 @@ async def test_a_refused_refresh_marks_the_channel_for_reconnecting(app, kit, uo
     channel = uow.state.channels[channel_id]
     with pytest.raises(PlatformError) as info:
         await kit.keeper.fresh_credentials(channel)
-    assert info.value.reason == "auth_expired"
+    assert info.value.reason is FailureReason.AUTH_EXPIRED
     stored = uow.state.channels[channel_id]
     assert stored.revoked and "refresh token" in stored.last_error
     assert stored.health(clock.now()) is TokenHealth.NEEDS_RECONNECT
@@ -86,18 +87,18 @@ async def test_a_refused_refresh_marks_the_channel_for_reconnecting(app, kit, uo
     assert uow.state.secrets[channel_id] == before
     with pytest.raises(PlatformError) as info:  # and it stays refused without calling the platform again
         await kit.keeper.fresh_credentials(stored)
-    assert info.value.reason == "auth_expired" and "reconnect" in info.value.message
+    assert info.value.reason is FailureReason.AUTH_EXPIRED and "reconnect" in info.value.message
     assert len(kit.bluesky.refresh_calls) == 1
 
 
 async def test_a_transient_refresh_failure_does_not_ask_for_reconnecting(app, kit, uow, clock):
     owner = await app.owner()
     channel_id = await kit.connect_bluesky(owner)
-    kit.bluesky.fail_next_refresh(PlatformError("platform_unavailable", "503 Service Unavailable"))
+    kit.bluesky.fail_next_refresh(PlatformError(FailureReason.PLATFORM_UNAVAILABLE, "503 Service Unavailable"))
     clock.advance(TOKEN_LIFETIME - timedelta(minutes=5))
     with pytest.raises(PlatformError) as info:
         await kit.keeper.fresh_credentials(uow.state.channels[channel_id])
-    assert info.value.reason == "platform_unavailable"
+    assert info.value.reason is FailureReason.PLATFORM_UNAVAILABLE
     assert not uow.state.channels[channel_id].revoked
     assert (await kit.keeper.fresh_credentials(uow.state.channels[channel_id])).access_token in kit.bluesky.tokens
 
@@ -110,12 +111,12 @@ async def test_a_channel_without_tokens_must_be_reconnected(app, kit, uow):
     for channel_id in (planned, connected):
         with pytest.raises(PlatformError) as info:
             await kit.keeper.fresh_credentials(uow.state.channels[channel_id])
-        assert info.value.reason == "auth_expired" and "reconnect" in info.value.message
+        assert info.value.reason is FailureReason.AUTH_EXPIRED and "reconnect" in info.value.message
     lost = await kit.connect_bluesky(owner)
     uow.state.secrets[lost] = None  # connected, but its tokens are gone
     with pytest.raises(PlatformError) as info:
         await kit.keeper.fresh_credentials(uow.state.channels[lost])
-    assert info.value.reason == "auth_expired" and "no tokens" in info.value.message
+    assert info.value.reason is FailureReason.AUTH_EXPIRED and "no tokens" in info.value.message
 
 
 async def test_an_empty_access_token_is_never_stored(app, kit, uow, clock):
@@ -156,7 +157,7 @@ async def test_the_job_refreshes_only_channels_that_are_due(app, kit, uow, clock
 async def test_one_refused_channel_does_not_stop_the_job(app, kit, uow, clock):
     owner = await app.owner()
     first, second = await kit.connect_bluesky(owner), await kit.connect_bluesky(owner)
-    kit.bluesky.fail_next_refresh(PlatformError("auth_expired", "the session was revoked"))
+    kit.bluesky.fail_next_refresh(PlatformError(FailureReason.AUTH_EXPIRED, "the session was revoked"))
     clock.advance(TOKEN_LIFETIME - timedelta(minutes=1))
     assert await kit.refresh_due(RefreshDueTokens()) == 1
     assert uow.state.channels[first].revoked and uow.state.channels[first].last_error == "the session was revoked"

@@ -71,6 +71,7 @@ def test_acceptable_passwords(password):
 def test_names_are_trimmed_and_bounded():
     assert check_name("  Ada  ", "name") == "Ada"
     assert field_of(lambda: check_name("   ", "workspace_name")) == "workspace_name"
+    assert field_of(lambda: check_name(None, "workspace_name")) == "workspace_name"
     assert field_of(lambda: check_name("x" * 81, "name", limit=80)) == "name"
     assert check_name("x" * 80, "name", limit=80) == "x" * 80
 

@@ -37,8 +37,8 @@ def _set_cookies(request: Request, response: Response, session: SessionStarted) 
 
 
 async def _session_out(c: ContainerDep, session: SessionStarted) -> SessionOut:
-    me = await c.get_me()(GetMe(session.user_id))
-    return SessionOut(user=MeOut.model_validate(me), workspaces=me.workspaces, csrf_token=session.csrf_token)
+    me = MeOut.model_validate(await c.get_me()(GetMe(session.user_id)))
+    return SessionOut(user=me, workspaces=me.workspaces, csrf_token=session.csrf_token)
 
 
 SIGNED_UP = "If this email can be used, its account is ready: log in with it."

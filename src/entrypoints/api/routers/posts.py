@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Form, Path, Query, Request, Response, UploadFile
@@ -58,7 +58,7 @@ async def _detail(c: ContainerDep, actor: Actor, post_id: UUID, response: Respon
 
 
 NEXT_CURSOR_HEADER = "X-Next-Cursor"
-_PAGED = {200: {"headers": {
+_PAGED: dict[int | str, dict[str, Any]] = {200: {"headers": {
     NEXT_CURSOR_HEADER: {"description": "the `cursor` of the next page; absent on the last page",
                          "schema": {"type": "string"}},
     "Link": {"description": 'RFC 8288 `<…>; rel="next"`: this request with the next cursor (absent on the last page)',
