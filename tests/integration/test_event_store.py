@@ -79,7 +79,7 @@ async def test_events_commit_in_the_order_their_notification_ids_were_issued(con
         stored = [store.app.mapper.to_stored_event(e) for e in early.collect_events()]
         held = slow.execute(recorder.append_statement, (
             [s.originator_id for s in stored], [s.originator_version for s in stored], [s.topic for s in stored],
-            [s.state for s in stored])).fetchone()[0]
+            [s.state for s in stored], [0 for _ in stored])).fetchone()[1]
         waiting = asyncio.create_task(store.save(late))
         await asyncio.sleep(0.5)
         assert not waiting.done(), "a save committed while an earlier id was still uncommitted"
@@ -87,3 +87,35 @@ async def test_events_commit_in_the_order_their_notification_ids_were_issued(con
         position = await asyncio.wait_for(waiting, 10)
     assert position > held
     assert [n.originator_id for n in recorder.select_notifications(held, 10)] == [early.id, late.id]
+
+
+async def test_saves_waiting_together_are_written_in_one_call_and_refused_one_by_one(container, database):
+    """Saves that queue behind a write go in the next call together (one lock, one WAL flush), and a save that
+    lost its version race is refused alone: the others of its call are stored whole."""
+    import psycopg
+
+    store = container.event_store()
+    campaigns = [Campaign.plan(workspace_id=uuid4(), created_by=uuid4(), name=f"C{i}") for i in range(12)]
+    for campaign in campaigns:
+        await store.save(campaign)
+    loaded = [await store.get(c.id, Campaign) for c in campaigns]
+    rival = await store.get(campaigns[0].id, Campaign)
+    for i, campaign in enumerate(loaded):
+        campaign.update(by=campaign.created_by, name=f"renamed {i}")
+    rival.update(by=rival.created_by, name="rival")
+    listener = psycopg.connect(database.libpq_url(), autocommit=True)
+    listener.execute("LISTEN postwizard_events")  # each call of the event store notifies once, when it commits
+    with psycopg.connect(database.libpq_url()) as blocker:  # holds the lock, so the saves below queue up
+        blocker.execute("LOCK TABLE postwizard_events IN EXCLUSIVE MODE")
+        saves = [asyncio.create_task(store.save(c)) for c in [rival, *loaded]]
+        await asyncio.sleep(0.5)
+        blocker.commit()
+        results = await asyncio.gather(*saves, return_exceptions=True)
+    # the rival and campaigns[0]'s rename save the same version: whichever was queued first wins, the other is refused
+    refused = [isinstance(r, ConcurrencyConflict) for r in results[:2]]
+    assert sorted(refused) == [False, True] and all(isinstance(r, int) for r in results[2:]), results
+    assert (await store.get(campaigns[0].id, Campaign)).name == ("renamed 0" if refused[0] else "rival")
+    assert [(await store.get(c.id, Campaign)).name for c in campaigns[1:]] == [f"renamed {i}" for i in range(1, 12)]
+    calls = len(list(listener.notifies(timeout=1)))
+    listener.close()
+    assert 1 <= calls <= len(saves) // 2, f"{calls} calls for {len(saves)} queued saves"  # one each without batching

@@ -18,11 +18,12 @@ in place when its body changes.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import DataError, IntegrityError, InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
@@ -38,13 +39,24 @@ class ServerCommitRecorder(PostgresApplicationRecorder):
                  "channel": Identifier(self.channel_name)}
         self.sql_create_statements.append(SQL(
             "CREATE OR REPLACE FUNCTION {schema}.{function}"
-            "(ids uuid[], versions bigint[], topics text[], states bytea[]) "
-            "RETURNS SETOF bigint LANGUAGE plpgsql AS $body$ "
+            "(ids uuid[], versions bigint[], topics text[], states bytea[], saves int[]) "
+            "RETURNS TABLE (save_index int, event_id bigint, error_state text, error_message text) "
+            "LANGUAGE plpgsql AS $body$ "
+            "DECLARE save_no int; "
             "BEGIN "
             "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
             "NOTIFY {channel}; "
-            "RETURN QUERY INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
-            "SELECT * FROM unnest(ids, versions, topics, states) RETURNING notification_id; "
+            "FOR save_no IN SELECT DISTINCT s FROM unnest(saves) AS s ORDER BY s LOOP "
+            "  BEGIN "
+            "    RETURN QUERY INSERT INTO {schema}.{table} AS t (originator_id, originator_version, topic, state) "
+            "    SELECT u.i, u.v, u.tp, u.st FROM unnest(ids, versions, topics, states, saves) "
+            "    WITH ORDINALITY AS u(i, v, tp, st, s, n) WHERE u.s = save_no ORDER BY u.n "
+            "    RETURNING save_no, t.notification_id, NULL::text, NULL::text; "
+            "  EXCEPTION WHEN OTHERS THEN "
+            "    save_index := save_no; event_id := NULL; error_state := SQLSTATE; error_message := SQLERRM; "
+            "    RETURN NEXT; "
+            "  END; "
+            "END LOOP; "
             "END $body$").format(**names))
         self.select_before_statement = SQL(
             "SELECT e.originator_id, e.originator_version, e.topic, e.state FROM {schema}.{table} e "
@@ -52,19 +64,76 @@ class ServerCommitRecorder(PostgresApplicationRecorder):
             "ON e.originator_id = wanted.id AND e.originator_version < wanted.below "
             "ORDER BY e.originator_id, e.originator_version").format(**names)
         self.append_statement = SQL(
-            "SELECT notification_id FROM {schema}.{function}"
-            "(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) AS notification_id").format(**names)
+            "SELECT save_index, event_id, error_state, error_message FROM {schema}.{function}"
+            "(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[], %s::int[])").format(**names)
+        self._queue: list[_Save] = []
+        self._queue_lock = threading.Lock()
+        self._flushing = False
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """Saves of this process that arrive while one is being written wait and go together in the
+        next call: one lock and one WAL flush for all of them. Each stays atomic and is refused alone
+        (IntegrityError: another writer saved that version first)."""
         if not stored_events:
             return []
-        columns = ([e.originator_id for e in stored_events], [e.originator_version for e in stored_events],
-                   [e.topic for e in stored_events], [e.state for e in stored_events])
+        save = _Save(stored_events)
+        with self._queue_lock:
+            self._queue.append(save)
+            lead, self._flushing = not self._flushing, True
+        while True:
+            if lead:
+                self._write_queued()
+            save.wake.wait()
+            if save.written:
+                break
+            save.wake.clear()  # woken to write the saves queued behind the last call
+            lead = True
+        if save.error is not None:
+            raise save.error
+        return save.positions
+
+    def _write_queued(self) -> None:
+        """Write every queued save in one call, then wake their threads, and the first of the saves
+        queued meanwhile to write the next call (or stand down when none is)."""
+        with self._queue_lock:
+            batch, self._queue = self._queue, []
+        try:
+            self._write(batch)
+        except Exception as exc:  # the call itself failed (connection, database): every save in it did
+            for save in batch:
+                save.error = exc
+        finally:
+            for save in batch:
+                save.written = True
+            with self._queue_lock:
+                successor = self._queue[0] if self._queue else None
+                self._flushing = successor is not None
+            for save in batch:
+                save.wake.set()
+            if successor is not None:
+                successor.wake.set()
+
+    def _write(self, batch: list[_Save]) -> None:
+        columns: tuple[list[Any], ...] = ([], [], [], [], [])
+        for index, save in enumerate(batch):
+            for event in save.events:
+                for column, value in zip(columns, (event.originator_id, event.originator_version, event.topic,
+                                                   event.state, index)):
+                    column.append(value)
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             assert conn.autocommit  # the statement is its own transaction: committed when it returns
             curs.execute(self.append_statement, columns, prepare=True)
-            return [row["notification_id"] for row in curs.fetchall()]
+            rows = curs.fetchall()
+        for row in rows:
+            save = batch[row["save_index"]]
+            if row["error_state"] == _UNIQUE_VIOLATION:
+                save.error = IntegrityError(row["error_message"])
+            elif row["error_state"] is not None:
+                save.error = DataError(f"{row['error_message']} (SQLSTATE {row['error_state']})")
+            else:
+                save.positions.append(row["event_id"])
+
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_events_before(self, versions: Mapping[UUID, int]) -> dict[UUID, list[StoredEvent]]:
@@ -80,3 +149,17 @@ class ServerCommitRecorder(PostgresApplicationRecorder):
                     originator_id=row["originator_id"], originator_version=row["originator_version"],
                     topic=row["topic"], state=bytes(row["state"])))
         return found
+
+
+_UNIQUE_VIOLATION = "23505"
+
+
+class _Save:
+    """One caller's events, waiting to be written with others."""
+
+    def __init__(self, events: Sequence[StoredEvent]) -> None:
+        self.events = events
+        self.positions: list[int] = []
+        self.error: Exception | None = None
+        self.written = False
+        self.wake = threading.Event()
