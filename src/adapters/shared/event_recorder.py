@@ -1,4 +1,4 @@
-"""How events reach PostgreSQL: one statement per save, committed on the server in one round trip.
+"""How events reach PostgreSQL: saves grouped into one statement, committed on the server in one round trip.
 
 Notification ids must commit in the order they were issued, or the projector, which reads
 past its position, would skip an event that commits late. The eventsourcing library keeps that
@@ -12,8 +12,10 @@ Here the same lock is taken inside a server-side function that also inserts, and
 on an autocommit connection: the lock is held from the insert to the end of the commit, on the
 server only, whatever the client does meanwhile. Same guarantees (order, gap-free reads,
 optimistic concurrency through the unique (originator_id, originator_version) key), shorter hold.
-The function is created with the event tables (`create_table`, run by `migrate`), and replaced
-in place when its body changes.
+Saves of one process that arrive while a call is running wait and go together in the next call,
+each in its own subtransaction: one lock and one WAL flush for the group, and a save that lost its
+version race is refused alone. The function is created with the event tables (`create_table`, run
+by `migrate`), and replaced in place when its body changes.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from psycopg.sql import SQL, Identifier
 
 
 class ServerCommitRecorder(PostgresApplicationRecorder):
-    """The library's application recorder with `insert_events` done by one function call."""
+    """The library's application recorder with `insert_events` done by one function call per group of saves."""
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)

@@ -1,5 +1,6 @@
 """Keep tokens fresh: refresh ahead of expiry, and mark a channel for reconnecting when the platform
-refuses. `fresh_credentials` is what publishing calls before using a channel."""
+refuses. `access` is what publishing calls before using a channel (the channel and its fresh tokens in
+one read); `fresh_credentials` is the same for a channel already in hand."""
 
 from __future__ import annotations
 
