@@ -101,6 +101,7 @@ class FakePlatform:
         self.app_passwords: dict[tuple[str, str], Account] = {}
         self._publish_failures: deque[_Failure] = deque()
         self._refresh_failures: deque[Exception] = deque()
+        self._find_failures: deque[Exception] = deque()
         self.refresh_answer_without_access_token = False
 
     # ----- test controls ---------------------------------------------------------------------
@@ -109,6 +110,10 @@ class FakePlatform:
         """The next `times` publishes raise `error` (a PlatformError, or OutcomeUnknown; `landed` makes the
         OutcomeUnknown happen after the post was made, as a lost answer)."""
         self._publish_failures.extend(_Failure(error, landed) for _ in range(times))
+
+    def fail_next_finds(self, error: Exception, times: int = 1) -> None:
+        """The next `times` listings of recent posts raise `error` (the platform cannot be asked)."""
+        self._find_failures.extend(error for _ in range(times))
 
     def fail_next_refresh(self, error: Exception) -> None:
         self._refresh_failures.append(error)
@@ -223,6 +228,8 @@ class FakePlatform:
 
     async def find_recent(self, base_url: str, credentials: Credentials, since: datetime) -> list[RecentPost]:
         account = self._authorised(base_url, credentials).account
+        if self._find_failures:
+            raise self._find_failures.popleft()
         mine = [s for s in self.statuses if s.account_id == account.remote_id and s.base_url == base_url
                 and s.created_at >= since]
         return [RecentPost(s.remote_id, s.url, s.text, s.created_at) for s in reversed(mine)]

@@ -6,7 +6,8 @@ exactly when its event is, and again never):
   Scheduled, Rescheduled, RetryRequested, TargetsChanged, Approved, TargetFailed with a retry time)
   gets a publish job at its due time;
 - a target left unconfirmed (TargetUnconfirmed) gets a reconcile job RECONCILE_AFTER later: the
-  platform needs a moment to list the post it may have made;
+  platform needs a moment to list the post it may have made (a reconcile run that cannot ask the
+  platform defers itself again, with backoff: `publish_target.reconcile_backoff`);
 - an attempt with no live worker behind it gets a recover job from the worker's sweep.
 Jobs carry ids (and the due time), never content: each run reads the post again, so a job of an
 old schedule, or of a target published, cancelled or edited since, does nothing when it runs.
@@ -73,9 +74,11 @@ def reconcile_at(post: Post) -> datetime:
     return post.modified_on + RECONCILE_AFTER
 
 
-def reconcile_job(post: Post, target: Target) -> PublishJob:
+def reconcile_job(post: Post, target: Target, run_at: datetime | None = None) -> PublishJob:
+    """Reconcile the target's attempt at `run_at` (by default RECONCILE_AFTER its last change)."""
     assert target.attempt_id is not None, "an unconfirmed target is in an attempt"
-    return PublishJob(post.id, target.channel_id, ReconcileAttempt(target.attempt_id), run_at=reconcile_at(post))
+    return PublishJob(post.id, target.channel_id, ReconcileAttempt(target.attempt_id),
+                      run_at=run_at or reconcile_at(post))
 
 
 def recover_job(post_id: UUID, channel_id: UUID, started_at: datetime) -> PublishJob:

@@ -3,7 +3,9 @@
 Published, RetryAt, ReconcileAt and Failed each record an outcome on the post; NothingDone records
 nothing and says why (`Idle`). The jobs that follow an outcome (a retry, a reconciliation) are
 deferred from the post's events (`application.publishing.jobs`), not from these values: they are for
-logs and tests, and `str()` of each is its one-line description.
+logs and tests, and `str()` of each is its one-line description. Two runs record nothing and defer
+their own job again: one that fired early (NothingDone NOT_DUE) and a reconciliation that could not
+ask the platform (ReconcileAt).
 """
 
 from __future__ import annotations

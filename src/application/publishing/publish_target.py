@@ -34,7 +34,7 @@ from application.platforms.ports import (
     PlatformError,
     RecentPost,
 )
-from application.publishing.jobs import publish_job, reconcile_at
+from application.publishing.jobs import publish_job, reconcile_at, reconcile_job
 from application.publishing.outcomes import Failed, Idle, NothingDone, Outcome, Published, ReconcileAt, RetryAt
 from application.publishing.ports import ImageCodec, JobQueue, MediaStore
 from application.publishing.unit_of_work import UnitOfWorkFactory
@@ -67,6 +67,16 @@ def backoff(attempts: int, retry_at: datetime | None, now: datetime, rng: Callab
     ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(attempts - 1, 0)))
     delay = ceiling * (0.5 + rng() / 2)
     return max(now + delay, retry_at or now)
+
+
+def reconcile_backoff(started_at: datetime | None, retry_at: datetime | None, now: datetime,
+                      rng: Callable[[], float] = random.random) -> datetime:
+    """When to ask the platform again after it could not be asked: about as long again as the target
+    has been unconfirmed (so the waits double), at least BACKOFF_BASE, at most BACKOFF_CAP, with
+    jitter, and never before the platform's own retry time."""
+    waited = now - (started_at or now)
+    ceiling = min(BACKOFF_CAP, max(BACKOFF_BASE, waited))
+    return max(now + ceiling * (0.5 + rng() / 2), retry_at or now)
 
 
 def fingerprint(text: str) -> str:
@@ -218,14 +228,20 @@ class PublishTargetHandler:
         if access is None:
             return await self._fail(post, target, FailureReason.UNKNOWN, "the channel no longer exists")
         channel, credentials = access.channel, access.credentials
-        if isinstance(credentials, PlatformError):
-            if credentials.reason is not FailureReason.AUTH_EXPIRED:
-                raise credentials  # the job is retried later
-            # Without tokens nothing can be asked: fail with the fix, so the user can reconnect and retry
-            # (the retry reuses the content's idempotency key, so a landed post is not repeated).
-            return await self._fail(post, target, credentials.reason, credentials.message)
         since = (target.attempt_started_at or self.clock.now()) - RECONCILE_WINDOW
-        recent = await self.platforms.get(channel.platform.value).find_recent(channel.base_url, credentials, since)
+        try:
+            if isinstance(credentials, PlatformError):
+                raise credentials
+            recent = await self.platforms.get(channel.platform.value).find_recent(channel.base_url, credentials, since)
+        except OutcomeUnknown as exc:
+            return await self._ask_again(post, target, str(exc))
+        except PlatformError as exc:
+            if exc.reason.transient:
+                return await self._ask_again(post, target, exc.message, exc.retry_at)
+            # Nothing can be asked (most often: no valid token): fail with the fix, so the user can
+            # reconnect and retry (the retry reuses the content's idempotency key, so a landed post is
+            # not repeated).
+            return await self._fail(post, target, exc.reason, exc.message)
         wanted = fingerprint(post.text_for(target.channel_id))
         match: RecentPost | None = next((r for r in recent if fingerprint(r.text) == wanted), None)
         if match is not None:
@@ -237,6 +253,14 @@ class PublishTargetHandler:
         return await self._fail(post, target, FailureReason.UNKNOWN,
                                 "the platform has no trace of the last attempt; trying again",
                                 backoff(target.attempts, None, self.clock.now()))
+
+    async def _ask_again(self, post: Post, target: Target, detail: str,
+                         retry_at: datetime | None = None) -> ReconcileAt:
+        """The platform could not be asked now: the target stays unconfirmed, and this run defers its
+        own reconciliation, later the longer the target has waited (see `reconcile_backoff`)."""
+        at = reconcile_backoff(target.attempt_started_at, retry_at, self.clock.now())
+        await self.jobs.defer(reconcile_job(post, target, at))
+        return ReconcileAt(at, f"the platform could not be asked: {detail}")
 
     async def _unconfirmed(self, post: Post, target: Target, detail: str) -> ReconcileAt:
         post = await self._record(post, _to_unconfirmed(target, detail))

@@ -15,7 +15,7 @@ from application.channels.commands import DisconnectChannel
 from application.channels.credentials import load_credentials
 from application.platforms.ports import OutcomeUnknown, PlatformError
 from application.publishing.commands import CancelPost, EditPost, ReschedulePost, RetryTarget, SchedulePost, SetVariant
-from application.publishing.jobs import publish_job
+from application.publishing.jobs import ReconcileAttempt, publish_job
 from application.publishing.outcomes import Failed, Idle, NothingDone, Published, ReconcileAt, RetryAt
 from application.publishing.publish_target import (
     ATTEMPT_STALE_AFTER,
@@ -28,6 +28,7 @@ from application.publishing.publish_target import (
     PublishTargetHandler,
     backoff,
     idempotency_key,
+    reconcile_backoff,
 )
 from application.shared.errors import ConcurrencyConflict, Forbidden, NotFound
 from domain.channels.channel import TokenHealth
@@ -351,6 +352,38 @@ async def test_a_young_attempt_is_left_to_its_worker(app, kit, store, clock, sce
     assert await kit.publish(PublishTarget(post_id, channel_id)) == NothingDone(Idle.IN_PROGRESS)
     assert await target(store, post_id, channel_id) == before
     assert kit.mastodon.publish_calls == []
+
+
+async def test_a_reconcile_that_cannot_ask_the_platform_asks_again_later_each_time_later(app, kit, store, clock, scene):
+    _, _, channel_id, post_id = scene
+    clock.advance(DUE - clock.now())
+    kit.mastodon.fail_next_publishes(OutcomeUnknown("504 from the gateway"), landed=True)
+    await kit.publish(PublishTarget(post_id, channel_id, DUE))
+    kit.mastodon.fail_next_finds(PlatformError(FailureReason.PLATFORM_UNAVAILABLE, "500 Internal Server Error"), times=2)
+    kit.mastodon.fail_next_finds(OutcomeUnknown("read timed out"))
+    events = len(event_names(store, post_id))
+    clock.advance(timedelta(seconds=30))
+    for _ in range(3):
+        outcome = await kit.publish(PublishTarget(post_id, channel_id))
+        assert isinstance(outcome, ReconcileAt), outcome
+        job = kit.jobs.waiting[-1]
+        assert isinstance(job.purpose, ReconcileAttempt) and job.run_at == outcome.at
+        waited, wait = clock.now() - DUE, outcome.at - clock.now()
+        assert waited / 2 <= wait <= waited  # about as long again as it has waited
+        clock.advance(wait)
+    assert len(event_names(store, post_id)) == events  # nothing recorded: still unconfirmed
+    assert (await target(store, post_id, channel_id)).state is TargetState.UNCONFIRMED
+    assert found(await kit.publish(PublishTarget(post_id, channel_id)))
+    assert len(kit.mastodon.statuses) == 1
+
+
+def test_reconcile_backoff_honours_the_platforms_retry_time():
+    now = START
+    assert reconcile_backoff(now - timedelta(minutes=2), None, now, rng=lambda: 1.0) == now + timedelta(minutes=2)
+    assert reconcile_backoff(now - timedelta(days=1), None, now, rng=lambda: 1.0) == now + BACKOFF_CAP
+    assert reconcile_backoff(now, None, now, rng=lambda: 0.0) == now + BACKOFF_BASE / 2
+    later = now + timedelta(hours=2)
+    assert reconcile_backoff(now, later, now) == later
 
 
 @pytest.mark.parametrize("landed", [True, False])
