@@ -1,6 +1,6 @@
 """Keep tokens fresh: refresh ahead of expiry, and mark a channel for reconnecting when the platform
-refuses. `access` is what publishing calls before using a channel (the channel and its fresh tokens in
-one read); `fresh_credentials` is the same for a channel already in hand."""
+refuses. `access` is what publishing calls before using a channel (the channel and its tokens, refreshed
+first when they end within REFRESH_AHEAD, in one read)."""
 
 from __future__ import annotations
 
@@ -22,14 +22,6 @@ REFRESH_AHEAD = timedelta(minutes=15)
 class TokenKeeper:
     def __init__(self, uow: UnitOfWorkFactory, platforms: PlatformDirectory, cipher: TokenCipher, clock: Clock) -> None:
         self.uow, self.platforms, self.cipher, self.clock = uow, platforms, cipher, clock
-
-    async def fresh_credentials(self, channel: Channel) -> Credentials:
-        """The channel's tokens, refreshed first when they end within REFRESH_AHEAD.
-        Raises PlatformError(auth_expired) when the channel must be reconnected."""
-        self._check_connected(channel)
-        async with self.uow() as uow:
-            stored = await load_credentials(uow, self.cipher, channel.id)
-        return await self._fresh(channel, stored)
 
     async def access(self, workspace_id: UUID, channel_id: UUID) -> ChannelAccess | None:
         """The channel and its fresh tokens, read together (one read per publishing attempt), or why it

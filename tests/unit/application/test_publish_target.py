@@ -651,7 +651,7 @@ async def test_a_refresh_answer_without_an_access_token_is_refused(app, kit, uow
     kit.bluesky.refresh_answer_without_access_token = True
     clock.advance(timedelta(hours=2) - timedelta(minutes=5))
     try:
-        await kit.keeper.fresh_credentials(uow.state.channels[channel_id])
+        await kit.keeper.access(uow.state.channels[channel_id].workspace_id, channel_id)
     except Exception:
         pass  # refusing is fine; the stored state is what matters
     async with uow() as tx:

@@ -11,12 +11,26 @@ import pytest
 from application.channels.commands import DisconnectChannel, RefreshDueTokens
 from application.channels.credentials import load_credentials, store_credentials
 from application.channels.refresh_tokens import REFRESH_AHEAD
-from application.platforms.ports import Credentials, PlatformError
+from application.platforms.ports import ChannelAccess, Credentials, PlatformError
 from domain.channels.channel import TokenHealth
 from domain.publishing.states import FailureReason
 from domain.shared.errors import RuleViolated
 
 TOKEN_LIFETIME = timedelta(hours=2)  # the fake X and Bluesky issue two-hour access tokens
+
+
+async def access(kit, uow, channel_id) -> ChannelAccess:
+    """What publishing gets before using the channel: it and its tokens, fresh, or why not."""
+    got = await kit.keeper.access(uow.state.channels[channel_id].workspace_id, channel_id)
+    assert got is not None
+    return got
+
+
+async def fresh(kit, uow, channel_id) -> Credentials:
+    credentials = (await access(kit, uow, channel_id)).credentials
+    if isinstance(credentials, PlatformError):
+        raise credentials
+    return credentials
 
 
 async def credentials_of(uow, kit, channel_id):
@@ -30,20 +44,21 @@ async def test_tokens_ending_within_refresh_ahead_are_refreshed_and_the_refresh_
     old = await credentials_of(uow, kit, channel_id)
     assert old.refresh_token and old.expires_at == clock.now() + TOKEN_LIFETIME
     clock.advance(TOKEN_LIFETIME - REFRESH_AHEAD)
-    channel = uow.state.channels[channel_id]
-    fresh = await kit.keeper.fresh_credentials(channel)
+    got = await access(kit, uow, channel_id)
+    new = got.credentials
+    assert isinstance(new, Credentials)
     assert kit.x.refresh_calls == [old.refresh_token]
-    assert fresh.access_token != old.access_token and fresh.access_token in kit.x.tokens
+    assert new.access_token != old.access_token and new.access_token in kit.x.tokens
     assert old.access_token not in kit.x.tokens
-    assert fresh.refresh_token == old.refresh_token  # the platform's answer had none
-    assert fresh.expires_at == clock.now() + TOKEN_LIFETIME
-    assert await credentials_of(uow, kit, channel_id) == fresh
+    assert new.refresh_token == old.refresh_token  # the platform's answer had none
+    assert new.expires_at == clock.now() + TOKEN_LIFETIME
+    assert await credentials_of(uow, kit, channel_id) == new
     stored = uow.state.channels[channel_id]
-    assert (stored.token_expires_at, stored.refreshable) == (fresh.expires_at, True)
-    assert channel.token_expires_at == fresh.expires_at  # the caller's copy is up to date too
+    assert (stored.token_expires_at, stored.refreshable) == (new.expires_at, True)
+    assert got.channel.token_expires_at == new.expires_at  # the copy handed out is up to date too
     # the kept refresh token still works next time
     clock.advance(TOKEN_LIFETIME - REFRESH_AHEAD)
-    again = await kit.keeper.fresh_credentials(uow.state.channels[channel_id])
+    again = await fresh(kit, uow, channel_id)
     assert again.refresh_token == old.refresh_token and again.access_token in kit.x.tokens
 
 
@@ -52,10 +67,10 @@ async def test_a_rotated_refresh_token_replaces_the_old_one(app, kit, uow, clock
     channel_id = await kit.connect_bluesky(owner)
     old = await credentials_of(uow, kit, channel_id)
     clock.advance(TOKEN_LIFETIME - timedelta(minutes=1))
-    fresh = await kit.keeper.fresh_credentials(uow.state.channels[channel_id])
-    assert fresh.refresh_token not in (None, old.refresh_token)
-    assert fresh.refresh_token in kit.bluesky.refresh_tokens and old.refresh_token not in kit.bluesky.refresh_tokens
-    assert (await credentials_of(uow, kit, channel_id)).refresh_token == fresh.refresh_token
+    new = await fresh(kit, uow, channel_id)
+    assert new.refresh_token not in (None, old.refresh_token)
+    assert new.refresh_token in kit.bluesky.refresh_tokens and old.refresh_token not in kit.bluesky.refresh_tokens
+    assert (await credentials_of(uow, kit, channel_id)).refresh_token == new.refresh_token
 
 
 async def test_tokens_not_yet_due_are_used_as_they_are(app, kit, uow, clock):
@@ -63,10 +78,10 @@ async def test_tokens_not_yet_due_are_used_as_they_are(app, kit, uow, clock):
     channel_id = await kit.connect_bluesky(owner)
     stored = await credentials_of(uow, kit, channel_id)
     clock.advance(TOKEN_LIFETIME - REFRESH_AHEAD - timedelta(seconds=1))
-    assert await kit.keeper.fresh_credentials(uow.state.channels[channel_id]) == stored
+    assert await fresh(kit, uow, channel_id) == stored
     mastodon = await kit.connect_oauth(owner)  # no expiry: never refreshed
     clock.advance(timedelta(days=400))
-    await kit.keeper.fresh_credentials(uow.state.channels[mastodon])
+    await fresh(kit, uow, mastodon)
     assert kit.bluesky.refresh_calls == [] and kit.mastodon.refresh_calls == []
 
 
@@ -76,17 +91,15 @@ async def test_a_refused_refresh_marks_the_channel_for_reconnecting(app, kit, uo
     before = uow.state.secrets[channel_id]
     kit.bluesky.refresh_tokens.clear()  # the user revoked PostWizard at the platform
     clock.advance(TOKEN_LIFETIME - timedelta(minutes=5))
-    channel = uow.state.channels[channel_id]
-    with pytest.raises(PlatformError) as info:
-        await kit.keeper.fresh_credentials(channel)
-    assert info.value.reason is FailureReason.AUTH_EXPIRED
+    got = await access(kit, uow, channel_id)
+    assert isinstance(got.credentials, PlatformError) and got.credentials.reason is FailureReason.AUTH_EXPIRED
     stored = uow.state.channels[channel_id]
     assert stored.revoked and "refresh token" in stored.last_error
     assert stored.health(clock.now()) is TokenHealth.NEEDS_RECONNECT
-    assert channel.revoked  # the caller's copy too
+    assert got.channel.revoked  # the copy handed out too
     assert uow.state.secrets[channel_id] == before
     with pytest.raises(PlatformError) as info:  # and it stays refused without calling the platform again
-        await kit.keeper.fresh_credentials(stored)
+        await fresh(kit, uow, channel_id)
     assert info.value.reason is FailureReason.AUTH_EXPIRED and "reconnect" in info.value.message
     assert len(kit.bluesky.refresh_calls) == 1
 
@@ -97,10 +110,10 @@ async def test_a_transient_refresh_failure_does_not_ask_for_reconnecting(app, ki
     kit.bluesky.fail_next_refresh(PlatformError(FailureReason.PLATFORM_UNAVAILABLE, "503 Service Unavailable"))
     clock.advance(TOKEN_LIFETIME - timedelta(minutes=5))
     with pytest.raises(PlatformError) as info:
-        await kit.keeper.fresh_credentials(uow.state.channels[channel_id])
+        await fresh(kit, uow, channel_id)
     assert info.value.reason is FailureReason.PLATFORM_UNAVAILABLE
     assert not uow.state.channels[channel_id].revoked
-    assert (await kit.keeper.fresh_credentials(uow.state.channels[channel_id])).access_token in kit.bluesky.tokens
+    assert (await fresh(kit, uow, channel_id)).access_token in kit.bluesky.tokens
 
 
 async def test_a_channel_without_tokens_must_be_reconnected(app, kit, uow):
@@ -110,12 +123,12 @@ async def test_a_channel_without_tokens_must_be_reconnected(app, kit, uow):
     await kit.disconnect(DisconnectChannel(owner.actor, connected))
     for channel_id in (planned, connected):
         with pytest.raises(PlatformError) as info:
-            await kit.keeper.fresh_credentials(uow.state.channels[channel_id])
+            await fresh(kit, uow, channel_id)
         assert info.value.reason is FailureReason.AUTH_EXPIRED and "reconnect" in info.value.message
     lost = await kit.connect_bluesky(owner)
     uow.state.secrets[lost] = None  # connected, but its tokens are gone
     with pytest.raises(PlatformError) as info:
-        await kit.keeper.fresh_credentials(uow.state.channels[lost])
+        await fresh(kit, uow, lost)
     assert info.value.reason is FailureReason.AUTH_EXPIRED and "no tokens" in info.value.message
 
 
