@@ -10,6 +10,7 @@ import shutil
 import time
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,25 @@ async def until(page: Page, expression: str, timeout: float = 15) -> None:
     while not await page.evaluate(expression):
         assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
         await asyncio.sleep(0.05)
+
+
+@asynccontextmanager
+async def explained(*pages: Page) -> AsyncIterator[None]:
+    """On a failure inside, say what each page showed (its address and text, a screenshot in
+    test-screenshots/failed-<n>.png): a wait that timed out otherwise names only the element it missed."""
+    try:
+        yield
+    except Exception as failure:
+        shown = []
+        SCREENSHOTS.mkdir(exist_ok=True)
+        for n, page in enumerate(pages):
+            try:
+                await page.screenshot(path=str(SCREENSHOTS / f"failed-{n}.png"), full_page=True)
+                text = await page.evaluate("document.body.innerText")
+                shown.append(f"page {n} at {page.url}:\n{' | '.join(text.split(chr(10)))[:3000]}")
+            except Exception as unreadable:
+                shown.append(f"page {n}: could not be read ({unreadable})")
+        raise AssertionError("\n\n".join(shown)) from failure
 
 
 async def violations(page: Page) -> list[str]:

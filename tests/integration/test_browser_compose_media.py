@@ -31,6 +31,7 @@ from tests.integration.browser import (
     connect_bluesky,
     connect_two_channels,
     demo_url,
+    explained,
     new_email,
     sign_up,
     until,
@@ -245,12 +246,13 @@ async def test_editing_a_post_schedules_it_moves_it_and_refuses_a_stale_save(bro
         await page.get_by_role("link", name="Edit", exact=True).click()
         await until(page, f"document.querySelector('#compose-schedule')?.value === '{soon}'")
         other = await context.new_page()
-        await other.goto(page.url)
-        await until(other, f"document.querySelector('#compose-schedule')?.value === '{soon}'")
-        await other.get_by_label(re.compile(r"^Publish at")).fill(later)
-        await other.get_by_role("button", name="Save changes").click()
-        await other.wait_for_url(post_url)
-        await other.get_by_text(re.compile(r"\bmoved .+ to ")).wait_for()
+        async with explained(page, other):
+            await other.goto(page.url)
+            await until(other, f"document.querySelector('#compose-schedule')?.value === '{soon}'")
+            await other.get_by_label(re.compile(r"^Publish at")).fill(later)
+            await other.get_by_role("button", name="Save changes").click()
+            await other.wait_for_url(post_url)
+            await other.get_by_text(re.compile(r"\bmoved .+ to ")).wait_for()
         await other.close()
 
         await page.get_by_role("textbox", name="Base text").fill("Rye loaf, sold out")
