@@ -62,3 +62,13 @@ async def test_a_job_deferred_in_a_transaction_exists_only_if_it_commits(contain
     async with container.engine().begin() as conn:
         assert await TransactionJobQueue(conn).defer(publish_job(post_id, channel_id, due)) is True
     assert len(await waiting(container, post_id)) == 1
+
+
+async def test_job_bookkeeping_does_not_wait_for_the_wal_flush_but_saving_events_does(container):
+    """A claim or finish lost to a database crash only runs a job again (its handler then does nothing);
+    the events are the truth and keep the server's default."""
+    async with container.job_app().open_async() as job_app:
+        async with job_app.connector.pool.connection() as conn:
+            assert await (await conn.execute("SHOW synchronous_commit")).fetchone() == ("off",)
+    async with container.engine().connect() as conn:
+        assert await conn.scalar(text("SHOW synchronous_commit")) == "on"

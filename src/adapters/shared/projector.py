@@ -220,7 +220,11 @@ class Projector:
         return len(notifications)
 
     async def _lock(self, conn: AsyncConnection) -> None:
-        await conn.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+        # The batch commits without waiting for its WAL flush: should the database crash before the
+        # flush, the position goes back with the rows and the jobs, and the durable events are applied
+        # again. Visibility is not delayed, so read-your-writes holds.
+        await conn.execute(text(f"SELECT set_config('lock_timeout', '{LOCK_TIMEOUT}', true), "
+                                "set_config('synchronous_commit', 'off', true)"))
         await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
 
     async def _project(self, conn: AsyncConnection, notifications: Sequence[Any], *, isolate: bool) -> None:

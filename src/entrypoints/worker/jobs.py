@@ -17,8 +17,15 @@ from application.publishing.publish_target import PublishTarget
 log = logging.getLogger("postwizard.jobs")
 
 
+# Job bookkeeping commits without waiting for its WAL flush: after a database crash a lost claim or
+# finish only runs a job again, which its handler turns into nothing (it reads the post's state).
+# The events that are the truth are saved by the event store, which waits for the flush as always.
+_BOOKKEEPING = {"options": "-c synchronous_commit=off"}
+
+
 def create_job_app(location: DatabaseLocation, pool_size: int = 10) -> procrastinate.App:
-    app = procrastinate.App(connector=PsycopgConnector(conninfo=location.libpq_url(), min_size=1, max_size=pool_size))
+    app = procrastinate.App(connector=PsycopgConnector(conninfo=location.libpq_url(), min_size=1, max_size=pool_size,
+                                                       kwargs=_BOOKKEEPING))
     app.task(name=PUBLISH_TASK, queue=PUBLISH_QUEUE, pass_context=True,
              retry=procrastinate.RetryStrategy(max_attempts=10, linear_wait=3))(publish_target)
     return app
