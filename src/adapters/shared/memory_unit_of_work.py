@@ -229,8 +229,8 @@ class _Media:
 
 
 class MemoryUnitOfWork:
-    def __init__(self, committed: MemoryState) -> None:
-        self.committed = committed
+    def __init__(self, committed: MemoryState, *, reads_only: bool = False) -> None:
+        self.committed, self.reads_only = committed, reads_only
 
     async def __aenter__(self) -> "MemoryUnitOfWork":
         self.state = copy.deepcopy(self.committed)
@@ -246,6 +246,8 @@ class MemoryUnitOfWork:
         return None
 
     async def commit(self) -> None:
+        if self.reads_only:
+            raise RuntimeError("a unit of work for reads commits nothing; open one with the factory's call")
         for name in vars(self.committed):
             setattr(self.committed, name, getattr(self.state, name))
         self.state = copy.deepcopy(self.committed)
@@ -257,3 +259,6 @@ class MemoryUnitOfWorkFactory:
 
     def __call__(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self.state)
+
+    def reads(self) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self.state, reads_only=True)

@@ -26,7 +26,7 @@ class TokenKeeper:
     async def access(self, workspace_id: UUID, channel_id: UUID) -> ChannelAccess | None:
         """The channel and its fresh tokens, read together (one read per publishing attempt), or why it
         cannot be used now; None when the channel no longer exists."""
-        async with self.uow() as uow:
+        async with self.uow.reads() as uow:
             found = await uow.channels.with_secret(workspace_id, channel_id)
         if found is None:
             return None

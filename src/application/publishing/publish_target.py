@@ -178,7 +178,7 @@ class PublishTargetHandler:
             return []
         limits = image_limits(target.platform, max_bytes=channel.max_image_bytes if channel else None,
                               max_pixels=channel.max_image_pixels if channel else None)
-        async with self.uow() as uow:
+        async with self.uow.reads() as uow:
             records = [await uow.media.get(post.workspace_id, ref) for ref in post.media]
         items = []
         for ref, record in zip(post.media, records):

@@ -11,7 +11,11 @@ from typing import Protocol, Self
 
 
 class UnitOfWork(Protocol):
-    """One transaction over the relational write model. Nothing is written without `commit()`."""
+    """One transaction over the relational write model. Nothing is written without `commit()`.
+
+    A unit of work for reads only (a factory's `reads()`) opens no transaction: each query sees what is
+    committed when it runs, and `commit()` is refused. A caller that reads one row, or rows whose
+    consistency no rule depends on, spares the database two round trips (BEGIN and ROLLBACK)."""
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None: ...
