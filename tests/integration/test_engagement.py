@@ -172,3 +172,22 @@ async def test_a_batch_is_stored_in_one_transaction_or_not_at_all(container):
         count = await conn.scalar(select(text("count(*)")).select_from(engagement_snapshots).where(
             engagement_snapshots.c.workspace_id == workspace))
     assert unchanged == 1 and count == 1
+
+
+async def test_a_channels_due_bluesky_posts_are_read_together_and_one_no_longer_shown_fails_alone(
+        base_url, container, control):
+    ann = await sign_up(base_url)
+    bluesky = await connect_bluesky(ann)
+    first, published_at = await published(container, ann, bluesky, f"One {uuid.uuid4().hex[:8]}")
+    second, _ = await published(container, ann, bluesky, f"Two {uuid.uuid4().hex[:8]}")
+    await control.post(f"/posts/bluesky/{await remote_id(ann, first['id'])}/counters", json={"likes": 5})
+    async with container.engine().begin() as conn:  # as if the second one were deleted on Bluesky
+        await conn.execute(text("UPDATE engagement_targets SET remote_id = remote_id || 'gone' WHERE post_id = :p"),
+                           {"p": second["id"]})
+    clock = ControlledClock(published_at + timedelta(minutes=5))
+    outcome = await poller(container, clock)(PollEngagement(uuid.UUID(ann.workspace_id), uuid.UUID(bluesky["id"])))
+    assert isinstance(outcome, Polled) and (outcome.read, outcome.failed) == (1, 1)
+    one = (await ann.get(f"/posts/{first['id']}/engagement")).json()["targets"][0]
+    two = (await ann.get(f"/posts/{second['id']}/engagement")).json()["targets"][0]
+    assert one["counters"]["likes"] == 5 and one["error"] is None
+    assert two["counters"]["likes"] is None and "does not show" in two["error"] and two["next_poll_at"]

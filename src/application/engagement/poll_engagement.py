@@ -6,9 +6,10 @@ Rules:
 - the channel's tokens come from the channels context (`ChannelTokens.access`, refreshed ahead of
   expiry), read once per run; a channel that cannot be used now (disconnected, tokens refused) puts
   its due targets back with backoff and the reason, and a channel that no longer exists stops them;
-- reads run a few at a time (Mastodon answers one status per call); a rate-limit answer stops the
-  run: the targets not yet read wait for the platform's reset, so polling leaves the account's
-  remaining budget to publishing;
+- reads are batched where the platform allows (`BatchedMetrics`: Bluesky's getPosts, 25 posts a
+  call), else one post a call (Mastodon), a few calls at a time; a post the platform no longer shows
+  fails its read; a rate-limit answer stops the run: the targets not yet read wait for the
+  platform's reset, so polling leaves the account's remaining budget to publishing;
 - a failed read keeps the numbers and their time, records why, and backs off as if nothing changed;
 - a read is applied to the target's Engagement aggregate: a new point when the numbers changed
   (drops and retired metrics flagged, never refused), else only the backoff grows; the next read is
@@ -23,16 +24,24 @@ from datetime import datetime, timedelta
 from application.engagement.commands import PollEngagement
 from application.engagement.outcomes import ChannelUnusable, NothingDue, Outcome, Polled
 from application.engagement.ports import EngagementStore, TargetRead, TrackedTarget
-from application.platforms.ports import ChannelTokens, Credentials, PlatformDirectory, PlatformError, SocialPlatform
+from application.platforms.ports import (
+    BatchedMetrics,
+    ChannelTokens,
+    Credentials,
+    PlatformDirectory,
+    PlatformError,
+    SocialPlatform,
+)
 from application.shared.ports import Clock
 from domain.engagement.cadence import next_poll_at
-from domain.engagement.engagement import Engagement
+from domain.engagement.engagement import Counters, Engagement
 from domain.publishing.states import FailureReason
 from domain.shared.errors import DomainError
 
 MAX_TARGETS = 100
 CONCURRENT_READS = 4
 RATE_LIMIT_WAIT = timedelta(minutes=1)  # when a 429 names no reset time
+NOT_SHOWN = "the platform does not show the post any more; it may have been deleted"
 
 
 def _engagement(target: TrackedTarget) -> Engagement:
@@ -50,7 +59,7 @@ def failed_read(target: TrackedTarget, now: datetime, error: str, not_before: da
     return TargetRead(target, now, None, unchanged, at, error)
 
 
-def applied_read(target: TrackedTarget, now: datetime, counters) -> TargetRead:
+def applied_read(target: TrackedTarget, now: datetime, counters: Counters) -> TargetRead:
     engagement = _engagement(target)
     try:
         snapshot = engagement.record(now, counters)
@@ -91,21 +100,29 @@ class PollEngagementHandler:
 
     async def _read(self, adapter: SocialPlatform, base_url: str, credentials: Credentials,
                     due: list[TrackedTarget]) -> list[TargetRead]:
+        size = adapter.metrics_batch if isinstance(adapter, BatchedMetrics) else 1
         gate = asyncio.Semaphore(CONCURRENT_READS)
         limited: list[PlatformError] = []
 
-        async def read(target: TrackedTarget) -> TargetRead:
+        async def fetch(group: list[TrackedTarget]) -> dict[str, Counters]:
+            if isinstance(adapter, BatchedMetrics):
+                return dict(await adapter.fetch_metrics_many(base_url, credentials, [t.remote_id for t in group]))
+            return {group[0].remote_id: await adapter.fetch_metrics(base_url, credentials, group[0].remote_id)}
+
+        async def read(group: list[TrackedTarget]) -> list[TargetRead]:
             async with gate:
                 now = self.clock.now()
                 if limited:
                     stop = limited[0]
-                    return failed_read(target, now, stop.message, stop.retry_at or now + RATE_LIMIT_WAIT)
+                    return [failed_read(t, now, stop.message, stop.retry_at or now + RATE_LIMIT_WAIT) for t in group]
                 try:
-                    counters = await adapter.fetch_metrics(base_url, credentials, target.remote_id)
+                    found = await fetch(group)
                 except PlatformError as exc:
                     if exc.reason is FailureReason.RATE_LIMITED:
                         limited.append(exc)
-                    return failed_read(target, now, exc.message, exc.retry_at)
-                return applied_read(target, now, counters)
+                    return [failed_read(t, now, exc.message, exc.retry_at) for t in group]
+                return [applied_read(t, now, found[t.remote_id]) if t.remote_id in found else failed_read(t, now, NOT_SHOWN)
+                        for t in group]
 
-        return list(await asyncio.gather(*(read(t) for t in due)))
+        groups = [due[i:i + size] for i in range(0, len(due), size)]
+        return [r for reads in await asyncio.gather(*(read(g) for g in groups)) for r in reads]
