@@ -10,6 +10,10 @@ from adapters.campaigns.reader import SqlCampaignReader
 from adapters.captions.configured import build_caption_generator, model_status
 from adapters.captions.examples import NoEngagementYet
 from adapters.captions.usage_ledger import SqlUsageLedger
+from adapters.engagement.poll_queue import ProcrastinatePollQueue
+from adapters.engagement.reader import SqlEngagementReader
+from adapters.engagement.store import SqlEngagementStore
+from adapters.engagement.tracking_projection import EngagementTrackingProjection
 from adapters.identity.common_passwords import ZxcvbnCommonPasswords
 from adapters.identity.login_throttle import SqlLoginThrottle
 from adapters.identity.password_hasher import Argon2PasswordHasher
@@ -46,6 +50,10 @@ from application.channels.disconnect_channel import DisconnectChannelHandler
 from application.channels.list_channels import ListChannelsHandler
 from application.channels.refresh_tokens import RefreshDueTokensHandler, TokenKeeper
 from application.channels.start_oauth_connect import StartOAuthConnectHandler
+from application.engagement.defer_due_polls import DeferDuePollsHandler
+from application.engagement.get_post_engagement import GetPostEngagementHandler
+from application.engagement.poll_engagement import PollEngagementHandler
+from application.engagement.refresh_engagement_now import RefreshEngagementNowHandler
 from application.identity.accept_invitation import AcceptInvitationHandler
 from application.identity.authenticate import AuthenticateHandler
 from application.identity.cancel_invitation import CancelInvitationHandler
@@ -115,7 +123,8 @@ class Container(containers.DeclarativeContainer):
     projector = providers.Singleton(Projector, event_app, engine,
                                     providers.List(providers.Singleton(CampaignProjection),
                                                    providers.Singleton(PostProjection),
-                                                   providers.Singleton(PublishingScheduleProjection)))
+                                                   providers.Singleton(PublishingScheduleProjection),
+                                                   providers.Singleton(EngagementTrackingProjection)))
     hasher = providers.Singleton(Argon2PasswordHasher)
     cipher = providers.Singleton(AesGcmTokenCipher, providers.Callable(
         load_or_create_key, settings.provided.secret_key, settings.provided.key_file))
@@ -205,6 +214,16 @@ class Container(containers.DeclarativeContainer):
     describe_media = providers.Singleton(DescribeMediaHandler, uow)
     publish_target = providers.Singleton(PublishTargetHandler, event_store, uow, platforms, token_keeper, clock, ids,
                                          media_store, images, job_queue)
+
+    # engagement
+    engagement_store = providers.Singleton(SqlEngagementStore, engine)
+    engagement_reader = providers.Singleton(SqlEngagementReader, read_engine)
+    poll_queue = providers.Singleton(ProcrastinatePollQueue, engine)
+    poll_engagement = providers.Singleton(PollEngagementHandler, engagement_store, token_keeper, platforms, clock)
+    defer_due_polls = providers.Singleton(DeferDuePollsHandler, engagement_store, poll_queue, clock)
+    refresh_engagement_now = providers.Singleton(RefreshEngagementNowHandler, engagement_store, engagement_reader,
+                                                 poll_queue, clock)
+    get_post_engagement = providers.Singleton(GetPostEngagementHandler, engagement_reader)
 
     # captions
     caption_generator = providers.Singleton(

@@ -25,6 +25,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from playwright.async_api import Locator, Page
 
@@ -320,6 +321,18 @@ async def test_journeys_from_sign_up_to_a_retried_publish(browser, demo_url, fak
         assert await history.get_by_text("published it on Mastodon").count() == 1
         assert await page.get_by_role("button", name=re.compile("^Retry now")).count() == 0
         await page.get_by_text("Nothing left to wait for.").wait_for()
+
+        # The post's numbers: likes raised on the platforms, "Refresh now" shows them without a reload.
+        engagement = page.get_by_test_id("post-engagement")
+        await engagement.wait_for()
+        async with httpx.AsyncClient(base_url=f"{demo_url}/simulator/_control") as control:
+            for posted in (await control.get("/posts")).json():
+                await control.post(f"/posts/{posted['platform']}/{posted['remote_id']}/counters", json={"likes": 12})
+        await page.evaluate("window.__sameDocument = true")
+        await engagement.get_by_role("button", name="Refresh now").click()
+        await until(page, "[...document.querySelectorAll('[data-testid=engagement-row] [data-metric=likes]')]"
+                          ".map((cell) => cell.textContent.trim()).join() === '12,12'", timeout=15)
+        assert await page.evaluate("window.__sameDocument === true")
         await check_wide_and_narrow(page, "journey_post_published")
         await page.emulate_media(color_scheme="dark")
         await check_screen(page, "journey_post_published_dark")

@@ -428,6 +428,30 @@ export function retryPostTarget(workspaceId: string, postId: string, channelId: 
 	);
 }
 
+/** A post's engagement: per published target the latest numbers (null: the platform does not give it), when
+ * they were read (`captured_at`) and are read next (`next_poll_at`), and the series; `totals` over targets. */
+export type PostEngagement = Schemas['PostEngagementOut'];
+export type TargetEngagement = Schemas['TargetEngagementOut'];
+
+export function getPostEngagement(workspaceId: string, postId: string, signal?: AbortSignal): Promise<PostEngagement> {
+	return unwrap(
+		client.GET('/api/workspaces/{workspace_id}/posts/{post_id}/engagement', {
+			params: { path: { workspace_id: workspaceId, post_id: postId } },
+			signal
+		})
+	);
+}
+
+/** Ask for the post's numbers now (a worker reads them in a moment; watch `captured_at`). */
+export function refreshPostEngagement(workspaceId: string, postId: string, signal?: AbortSignal): Promise<{ targets: number }> {
+	return unwrap(
+		client.POST('/api/workspaces/{workspace_id}/posts/{post_id}/engagement/refresh', {
+			params: { path: { workspace_id: workspaceId, post_id: postId } },
+			signal
+		})
+	);
+}
+
 /** Cancel the whole post (no `channelIds`) or some of its targets; publishing or published ones cannot be. */
 export function cancelPost(workspaceId: string, postId: string, channelIds?: string[], signal?: AbortSignal): Promise<Post> {
 	return unwrap(

@@ -20,6 +20,7 @@ import hashlib
 import json
 import re
 import struct
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -336,18 +337,28 @@ class BlueskyPlatform:
 
     async def fetch_metrics(self, base_url: str, credentials: Credentials, remote_id: str) -> Counters:
         """getPosts' postView counts; Bluesky has no impressions or clicks (None, not 0)."""
-        body = await self._call("GET", base_url, "app.bsky.feed.getPosts", credentials.access_token,
-                                params={"uris": [remote_id]})
-        view = next((p for p in body.get("posts", []) if p.get("uri") == remote_id), None)
-        if view is None:
+        found = await self.fetch_metrics_many(base_url, credentials, [remote_id])
+        if remote_id not in found:
             raise PlatformError(FailureReason.UNKNOWN, f"Bluesky does not show post {remote_id}; it may have been deleted")
+        return found[remote_id]
 
-        def count(field: str) -> int | None:
+    metrics_batch = 25  # getPosts takes at most 25 uris
+
+    async def fetch_metrics_many(self, base_url: str, credentials: Credentials,
+                                 remote_ids: Sequence[str]) -> dict[str, Counters]:
+        """One getPosts call for up to 25 posts; a post Bluesky does not show is absent from the answer."""
+        wanted = set(remote_ids)
+        body = await self._call("GET", base_url, "app.bsky.feed.getPosts", credentials.access_token,
+                                params={"uris": list(remote_ids)})
+
+        def count(view: dict, field: str) -> int | None:
             value = view.get(field)
             return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
-        return Counters(likes=count("likeCount"), reposts=count("repostCount"), replies=count("replyCount"),
-                        quotes=count("quoteCount"), bookmarks=count("bookmarkCount"))
+        return {view["uri"]: Counters(likes=count(view, "likeCount"), reposts=count(view, "repostCount"),
+                                      replies=count(view, "replyCount"), quotes=count(view, "quoteCount"),
+                                      bookmarks=count(view, "bookmarkCount"))
+                for view in body.get("posts", []) if isinstance(view, dict) and view.get("uri") in wanted}
 
     async def find_recent(self, base_url: str, credentials: Credentials, since: datetime) -> list[RecentPost]:
         """The account's own posts (replies included, reposts not) indexed or created since `since`, newest first."""

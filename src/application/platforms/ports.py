@@ -12,9 +12,10 @@ talk to platforms; these types are theirs in common, so neither imports the othe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 from uuid import UUID
 
 from domain.channels.channel import Channel
@@ -128,6 +129,18 @@ class SocialPlatform(Protocol):
     async def publish(self, base_url: str, credentials: Credentials, post: OutgoingPost) -> PublishedPost: ...
     async def fetch_metrics(self, base_url: str, credentials: Credentials, remote_id: str) -> Counters: ...
     async def find_recent(self, base_url: str, credentials: Credentials, since: datetime) -> list[RecentPost]: ...
+
+
+@runtime_checkable
+class BatchedMetrics(Protocol):
+    """A platform that reads many posts' numbers in one call (Bluesky's getPosts takes 25 uris)."""
+
+    metrics_batch: int
+
+    async def fetch_metrics_many(self, base_url: str, credentials: Credentials,
+                                 remote_ids: Sequence[str]) -> dict[str, Counters]:
+        """The numbers of each post the platform shows (at most `metrics_batch` ids); one it does not
+        show (deleted, hidden) is absent."""
 
 
 class PlatformDirectory(Protocol):

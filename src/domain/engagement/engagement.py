@@ -5,20 +5,27 @@ plain object, not event-sourced. Rules:
 - counters are normalised across platforms; a counter the platform does not give is None,
   never 0 ("unknown" is not "nobody");
 - a snapshot older than the latest one is refused (out of order); an identical one is
-  skipped; counters may go down (unlikes) but never below zero;
+  skipped (it only counts towards the backoff of polling);
+- a counter that drops (an unlike, a platform's clean-up) is kept and flagged `<metric>:dropped`,
+  never refused: the platform's number is the truth, and the flag explains the dip in a chart;
+- a metric that was known and comes back None (the platform stopped giving it) is flagged
+  `<metric>:missing`, and stays flagged while it is missing; the other metrics still count;
 - the engagement rate is interactions / impressions, and None without impressions;
-- polling slows as the post ages.
+- polling slows as the post ages and backs off while nothing changes (`cadence`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
+from domain.engagement.cadence import next_poll_at
 from domain.shared.errors import InvalidValue, RuleViolated
 
 INTERACTIONS = ("likes", "reposts", "replies", "quotes", "bookmarks", "clicks")
+METRICS = ("likes", "reposts", "replies", "quotes", "bookmarks", "impressions", "clicks")
+DROPPED, MISSING = "dropped", "missing"
 
 
 @dataclass(frozen=True)
@@ -52,22 +59,41 @@ class Counters:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+def flag(metric: str, kind: str) -> str:
+    return f"{metric}:{kind}"
+
+
 @dataclass(frozen=True)
 class Snapshot:
     taken_at: datetime
     counters: Counters
+    flags: tuple[str, ...] = ()  # sorted; see `flag`
+
+
+def _flags(previous: Snapshot | None, counters: Counters) -> tuple[str, ...]:
+    if previous is None:
+        return ()
+    found = []
+    for name in METRICS:
+        before, now = getattr(previous.counters, name), getattr(counters, name)
+        if now is None and (before is not None or flag(name, MISSING) in previous.flags):
+            found.append(flag(name, MISSING))
+        elif now is not None and before is not None and now < before:
+            found.append(flag(name, DROPPED))
+    return tuple(sorted(found))
 
 
 class Engagement:
     """Metrics of one post on one channel."""
 
     def __init__(self, *, post_id: UUID, channel_id: UUID, remote_id: str, published_at: datetime,
-                 snapshots: list[Snapshot] | None = None) -> None:
+                 snapshots: list[Snapshot] | None = None, unchanged: int = 0) -> None:
         self.post_id = post_id
         self.channel_id = channel_id
         self.remote_id = remote_id
         self.published_at = published_at
         self.snapshots: list[Snapshot] = list(snapshots or [])
+        self.unchanged = unchanged  # reads in a row that found nothing new (polling backs off)
 
     @property
     def latest(self) -> Snapshot | None:
@@ -84,22 +110,17 @@ class Engagement:
             if taken_at < latest.taken_at:
                 raise RuleViolated("snapshot_out_of_order", f"a snapshot at {taken_at.isoformat()} is older than the latest one")
             if counters == latest.counters:
+                self.unchanged += 1
                 return None
-        snapshot = Snapshot(taken_at, counters)
+        snapshot = Snapshot(taken_at, counters, _flags(latest, counters))
         self.snapshots.append(snapshot)
+        self.unchanged = 0
         return snapshot
 
     @property
     def engagement_rate(self) -> float | None:
         return self.latest.counters.engagement_rate if self.latest else None
 
-    def next_poll_after(self, now: datetime) -> timedelta:
-        """Fresh posts are polled every minute, then less often as they age."""
-        age = now - self.published_at
-        if age < timedelta(hours=1):
-            return timedelta(minutes=1)
-        if age < timedelta(days=1):
-            return timedelta(minutes=10)
-        if age < timedelta(days=7):
-            return timedelta(hours=1)
-        return timedelta(days=1)
+    def next_poll_at(self, now: datetime) -> datetime | None:
+        """When to read the numbers next (None: never again), from the post's age and the backoff."""
+        return next_poll_at(self.published_at, now, self.unchanged)

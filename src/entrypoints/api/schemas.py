@@ -454,3 +454,50 @@ class CaptionUsageOut(Out):
     limit_per_hour: int
     used_this_hour: int
     model: CaptionModelOut
+
+
+# ----- engagement ----------------------------------------------------------------------
+
+class CountersOut(Out):
+    """A metric the platform does not give is null, never 0."""
+
+    likes: int | None
+    reposts: int | None
+    replies: int | None
+    quotes: int | None
+    bookmarks: int | None
+    impressions: int | None
+    clicks: int | None
+
+
+class EngagementPointOut(Out):
+    captured_at: datetime
+    counters: CountersOut
+    flags: list[str] = Field(description="`<metric>:dropped` (the platform's number went down; kept) or "
+                                         "`<metric>:missing` (the platform stopped giving it)")
+
+
+class TargetEngagementOut(Out):
+    channel_id: UUID
+    platform: str
+    remote_id: str
+    published_at: datetime
+    counters: CountersOut = Field(description="the latest numbers (all null before the first read)")
+    engagement_rate: float | None = Field(description="interactions / impressions; null without impressions")
+    flags: list[str]
+    captured_at: datetime | None = Field(description="the last read that answered; null: not read yet")
+    next_poll_at: datetime | None = Field(description="the next read; null: polling has stopped (90 days)")
+    error: str | None = Field(description="why the last read failed, if it did; the numbers are the last known")
+    series: list[EngagementPointOut] = Field(description="each change of the numbers, oldest first")
+
+
+class PostEngagementOut(Out):
+    post_id: UUID
+    totals: CountersOut = Field(description="summed over the targets; null where no target gives the metric")
+    captured_at: datetime | None = Field(description="the stalest read among the targets")
+    next_poll_at: datetime | None
+    targets: list[TargetEngagementOut]
+
+
+class EngagementRefreshOut(Out):
+    targets: int = Field(description="published targets whose numbers are read now (0: nothing published yet)")

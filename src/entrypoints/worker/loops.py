@@ -1,6 +1,6 @@
 """What a worker process runs beside procrastinate: projections (which defer publishing jobs),
-a safety sweep that re-defers anything a crash may have left behind, stalled-job recovery, and
-token refresh ahead of expiry."""
+a safety sweep that re-defers anything a crash may have left behind, stalled-job recovery,
+token refresh ahead of expiry, and the engagement scheduler (a poll for each channel with due targets)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from adapters.publishing.orphans import orphaned_targets
 from application.channels.commands import RefreshDueTokens
+from application.engagement.commands import DeferDuePolls
 from application.publishing.jobs import publish_job, recover_job
 from application.publishing.publish_target import ATTEMPT_STALE_AFTER
 from entrypoints.container import Container
@@ -63,3 +64,7 @@ async def recover_stalled_jobs(container: Container, heartbeat_timeout: float) -
 
 async def refresh_tokens(container: Container) -> int:
     return await container.refresh_due_tokens()(RefreshDueTokens())
+
+
+async def defer_due_polls(container: Container) -> int:
+    return await container.defer_due_polls()(DeferDuePolls())

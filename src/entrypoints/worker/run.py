@@ -14,6 +14,7 @@ log = logging.getLogger("postwizard.worker")
 
 HEARTBEAT_INTERVAL = 2.0
 STALLED_AFTER = 8.0
+ENGAGEMENT_PASS = 5.0  # seconds between the scheduler's passes (the finest cadence step is a minute)
 
 
 async def run_worker(container: Container, *, install_signal_handlers: bool, name: str = "worker") -> None:
@@ -28,10 +29,11 @@ async def run_worker(container: Container, *, install_signal_handlers: bool, nam
             asyncio.create_task(loops.every(STALLED_AFTER, lambda: loops.recover_stalled_jobs(container, STALLED_AFTER),
                                             "stalled-job recovery")),
             asyncio.create_task(loops.every(60, lambda: loops.refresh_tokens(container), "token refresh")),
+            asyncio.create_task(loops.every(ENGAGEMENT_PASS, lambda: loops.defer_due_polls(container), "engagement polls")),
         ]
         try:
             await job_app.run_worker_async(
-                queues=["publishing"], concurrency=settings.worker_concurrency, name=name,
+                queues=["publishing", "engagement"],  # publishing's jobs have the higher priority concurrency=settings.worker_concurrency, name=name,
                 fetch_job_polling_interval=settings.worker_poll_interval, update_heartbeat_interval=HEARTBEAT_INTERVAL,
                 stalled_worker_timeout=STALLED_AFTER, shutdown_graceful_timeout=20,
                 install_signal_handlers=install_signal_handlers, additional_context={"container": container},

@@ -114,10 +114,27 @@ def test_unknown_becoming_zero_is_a_change():
     assert len(e.snapshots) == 2
 
 
-def test_counters_may_go_down():
+def test_a_counter_that_drops_is_kept_and_flagged():
+    e = engagement()
+    e.record(NOW + timedelta(minutes=1), Counters(likes=5, reposts=2))
+    dropped = e.record(NOW + timedelta(minutes=2), Counters(likes=4, reposts=3))
+    assert dropped.counters.likes == 4 and dropped.flags == ("likes:dropped",)
+    assert e.record(NOW + timedelta(minutes=3), Counters(likes=6, reposts=3)).flags == ()
+
+
+def test_a_metric_the_platform_stops_giving_is_flagged_while_missing_and_the_rest_still_counts():
+    e = engagement()
+    e.record(NOW + timedelta(minutes=1), Counters(likes=5, quotes=1))
+    retired = e.record(NOW + timedelta(minutes=2), Counters(likes=6, quotes=None))
+    assert retired.flags == ("quotes:missing",) and retired.counters.likes == 6
+    assert e.record(NOW + timedelta(minutes=3), Counters(likes=7)).flags == ("quotes:missing",)
+    assert e.record(NOW + timedelta(minutes=4), Counters(likes=7, quotes=1)).flags == ()
+
+
+def test_a_metric_never_given_is_not_flagged():
     e = engagement()
     e.record(NOW + timedelta(minutes=1), Counters(likes=5))
-    assert e.record(NOW + timedelta(minutes=2), Counters(likes=4)).counters.likes == 4
+    assert e.record(NOW + timedelta(minutes=2), Counters(likes=6)).flags == ()
 
 
 def test_a_different_snapshot_at_the_same_instant_is_kept():
@@ -134,29 +151,24 @@ def test_existing_snapshots_are_copied_not_shared():
     assert mine == [] and len(e.snapshots) == 1
 
 
-# --- poll cadence -----------------------------------------------------------------------
+# --- poll cadence (the rule itself: test_engagement_cadence.py) -------------------------
 
-@pytest.mark.parametrize(("age", "every"), [
-    (timedelta(0), timedelta(minutes=1)),
-    (timedelta(minutes=59, seconds=59), timedelta(minutes=1)),
-    (timedelta(hours=1), timedelta(minutes=10)),
-    (timedelta(hours=23, minutes=59), timedelta(minutes=10)),
-    (timedelta(days=1), timedelta(hours=1)),
-    (timedelta(days=6, hours=23), timedelta(hours=1)),
-    (timedelta(days=7), timedelta(days=1)),
-    (timedelta(days=400), timedelta(days=1)),
-])
-def test_polling_slows_as_the_post_ages(age, every):
-    assert engagement().next_poll_after(PUBLISHED_AT + age) == every
-
-
-@settings(max_examples=60, deadline=None, database=None)
-@given(a=st.integers(0, 60 * 24 * 30), b=st.integers(0, 60 * 24 * 30))
-def test_poll_interval_never_shrinks_with_age(a, b):
+def test_reads_that_find_nothing_new_back_polling_off_and_a_change_resets_it():
     e = engagement()
-    young, old = sorted((a, b))
-    assert e.next_poll_after(PUBLISHED_AT + timedelta(minutes=young)) <= e.next_poll_after(
-        PUBLISHED_AT + timedelta(minutes=old))
+    at = PUBLISHED_AT + timedelta(minutes=1)
+    e.record(at, Counters(likes=1))
+    assert e.unchanged == 0 and e.next_poll_at(at) == at + timedelta(minutes=1)
+    e.record(at, Counters(likes=1))
+    e.record(at, Counters(likes=1))
+    assert e.unchanged == 2 and e.next_poll_at(at) == at + timedelta(minutes=4)
+    e.record(at, Counters(likes=2))
+    assert e.unchanged == 0 and e.next_poll_at(at) == at + timedelta(minutes=1)
+
+
+def test_polling_stops_at_ninety_days():
+    e = engagement()
+    assert e.next_poll_at(PUBLISHED_AT + timedelta(days=89, hours=12)) == PUBLISHED_AT + timedelta(days=90)
+    assert e.next_poll_at(PUBLISHED_AT + timedelta(days=90)) is None
 
 
 def test_a_snapshot_without_a_time_zone_is_refused_by_name():

@@ -697,6 +697,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace_id}/posts/{post_id}/engagement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Post Engagement
+         * @description Per target: the latest numbers, when they were read and when they are read next, and every
+         *     change since publication; per post: the numbers summed over its targets.
+         */
+        get: operations["post_engagement_api_workspaces__workspace_id__posts__post_id__engagement_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace_id}/posts/{post_id}/engagement/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refresh Engagement
+         * @description Read the post's numbers now instead of at their next poll (202: a worker reads them in a moment;
+         *     watch `captured_at`).
+         */
+        post: operations["refresh_engagement_api_workspaces__workspace_id__posts__post_id__engagement_refresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace_id}/posts/{post_id}/request-changes": {
         parameters: {
             query?: never;
@@ -1284,6 +1326,48 @@ export interface components {
             authorization_url: string;
         };
         /**
+         * CountersOut
+         * @description A metric the platform does not give is null, never 0.
+         */
+        CountersOut: {
+            /** Bookmarks */
+            bookmarks: number | null;
+            /** Clicks */
+            clicks: number | null;
+            /** Impressions */
+            impressions: number | null;
+            /** Likes */
+            likes: number | null;
+            /** Quotes */
+            quotes: number | null;
+            /** Replies */
+            replies: number | null;
+            /** Reposts */
+            reposts: number | null;
+        };
+        /** EngagementPointOut */
+        EngagementPointOut: {
+            /**
+             * Captured At
+             * Format: date-time
+             */
+            captured_at: string;
+            counters: components["schemas"]["CountersOut"];
+            /**
+             * Flags
+             * @description `<metric>:dropped` (the platform's number went down; kept) or `<metric>:missing` (the platform stopped giving it)
+             */
+            flags: string[];
+        };
+        /** EngagementRefreshOut */
+        EngagementRefreshOut: {
+            /**
+             * Targets
+             * @description published targets whose numbers are read now (0: nothing published yet)
+             */
+            targets: number;
+        };
+        /**
          * FailureOut
          * @description Why a target did not go out (or is not known to have), and what the user should do.
          */
@@ -1478,6 +1562,25 @@ export interface components {
             /** Variants */
             variants: components["schemas"]["CaptionVariantOut"][];
         };
+        /** PostEngagementOut */
+        PostEngagementOut: {
+            /**
+             * Captured At
+             * @description the stalest read among the targets
+             */
+            captured_at: string | null;
+            /** Next Poll At */
+            next_poll_at: string | null;
+            /**
+             * Post Id
+             * Format: uuid
+             */
+            post_id: string;
+            /** Targets */
+            targets: components["schemas"]["TargetEngagementOut"][];
+            /** @description summed over the targets; null where no target gives the metric */
+            totals: components["schemas"]["CountersOut"];
+        };
         /** PostIn */
         PostIn: {
             /** Campaign Id */
@@ -1649,6 +1752,52 @@ export interface components {
              * @description the same for every accepted sign-up, whether or not the email had an account
              */
             detail: string;
+        };
+        /** TargetEngagementOut */
+        TargetEngagementOut: {
+            /**
+             * Captured At
+             * @description the last read that answered; null: not read yet
+             */
+            captured_at: string | null;
+            /**
+             * Channel Id
+             * Format: uuid
+             */
+            channel_id: string;
+            /** @description the latest numbers (all null before the first read) */
+            counters: components["schemas"]["CountersOut"];
+            /**
+             * Engagement Rate
+             * @description interactions / impressions; null without impressions
+             */
+            engagement_rate: number | null;
+            /**
+             * Error
+             * @description why the last read failed, if it did; the numbers are the last known
+             */
+            error: string | null;
+            /** Flags */
+            flags: string[];
+            /**
+             * Next Poll At
+             * @description the next read; null: polling has stopped (90 days)
+             */
+            next_poll_at: string | null;
+            /** Platform */
+            platform: string;
+            /**
+             * Published At
+             * Format: date-time
+             */
+            published_at: string;
+            /** Remote Id */
+            remote_id: string;
+            /**
+             * Series
+             * @description each change of the numbers, oldest first
+             */
+            series: components["schemas"]["EngagementPointOut"][];
         };
         /** TargetOut */
         TargetOut: {
@@ -3186,6 +3335,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PostOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    post_engagement_api_workspaces__workspace_id__posts__post_id__engagement_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                post_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostEngagementOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    refresh_engagement_api_workspaces__workspace_id__posts__post_id__engagement_refresh_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                post_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EngagementRefreshOut"];
                 };
             };
             /** @description Validation Error */
