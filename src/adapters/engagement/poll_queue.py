@@ -8,21 +8,14 @@ poll in flight is short (a few reads) and stops at the first rate-limit answer.
 
 from __future__ import annotations
 
-import json
-
-from procrastinate.manager import QUEUEING_LOCK_CONSTRAINT
-from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.shared.job_deferral import defer_once
 from application.engagement.jobs import PollJob
 
 POLL_QUEUE = "engagement"
 POLL_TASK = "poll_engagement"
 POLL_PRIORITY = -10  # publishing defers at 0
-
-_DEFER = text("SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, :priority, NULL, :queueing_lock, "
-              "CAST(:args AS jsonb), :at)::procrastinate_job_to_defer_v1])")
 
 
 def task_arguments(job: PollJob) -> dict[str, str]:
@@ -42,13 +35,6 @@ class ProcrastinatePollQueue:
         self.engine = engine
 
     async def defer(self, job: PollJob) -> bool:
-        try:
-            async with self.engine.begin() as conn:
-                await conn.execute(_DEFER, {"queue": POLL_QUEUE, "task": POLL_TASK, "priority": POLL_PRIORITY,
-                                            "queueing_lock": queueing_lock(job),
-                                            "args": json.dumps(task_arguments(job)), "at": job.run_at})
-            return True
-        except IntegrityError as exc:
-            if QUEUEING_LOCK_CONSTRAINT not in str(exc.orig):
-                raise
-            return False  # a poll of this channel is already waiting
+        async with self.engine.begin() as conn:
+            return await defer_once(conn, queue=POLL_QUEUE, task=POLL_TASK, priority=POLL_PRIORITY,
+                                    queueing_lock=queueing_lock(job), args=task_arguments(job), at=job.run_at)

@@ -13,23 +13,13 @@ is a no-op and both ways are safe to repeat.
 
 from __future__ import annotations
 
-import json
-
-from procrastinate.manager import QUEUEING_LOCK_CONSTRAINT
-from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.shared.job_deferral import defer_once
 from application.publishing.jobs import PublishAt, PublishJob, ReconcileAttempt, RecoverAttempt
 
 PUBLISH_QUEUE = "publishing"
 PUBLISH_TASK = "publish_target"
-
-# No procrastinate `lock`: a waiting job would block later ones of the same target until its own
-# time. Two jobs of one target running at once are safe: the post's version check lets one attempt
-# start, and the other sees it in progress.
-_DEFER = text("SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, NULL, :queueing_lock, "
-              "CAST(:args AS jsonb), :at)::procrastinate_job_to_defer_v1])")
 
 
 def task_arguments(job: PublishJob) -> dict[str, str | None]:
@@ -60,16 +50,11 @@ class TransactionJobQueue:
         self.conn = conn
 
     async def defer(self, job: PublishJob) -> bool:
-        try:
-            async with self.conn.begin_nested():
-                await self.conn.execute(_DEFER, {"queue": PUBLISH_QUEUE, "task": PUBLISH_TASK,
-                                                 "queueing_lock": queueing_lock(job),
-                                                 "args": json.dumps(task_arguments(job)), "at": job.run_at})
-            return True
-        except IntegrityError as exc:
-            if QUEUEING_LOCK_CONSTRAINT not in str(exc.orig):
-                raise
-            return False  # the same job is already waiting
+        # No procrastinate `lock`: a waiting job would block later ones of the same target until its own
+        # time. Two jobs of one target running at once are safe: the post's version check lets one attempt
+        # start, and the other sees it in progress.
+        return await defer_once(self.conn, queue=PUBLISH_QUEUE, task=PUBLISH_TASK, queueing_lock=queueing_lock(job),
+                                args=task_arguments(job), at=job.run_at)
 
 
 class ProcrastinateJobQueue:
