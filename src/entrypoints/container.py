@@ -117,8 +117,7 @@ class Container(containers.DeclarativeContainer):
     read_engine = providers.Singleton(for_reads, engine)  # overridden by a replica's when configured
     event_app = providers.Singleton(build_application, providers.Callable(_event_env, location,
                                                                           settings.provided.db_pool_size))
-    event_store = providers.Singleton(AsyncEventStore, event_app, concurrency=settings.provided.db_pool_size,
-                                      reads=providers.Singleton(for_reads, engine))
+    event_store = providers.Singleton(AsyncEventStore, event_app, concurrency=settings.provided.db_pool_size)
     uow = providers.Singleton(SqlUnitOfWorkFactory, engine)
     projector = providers.Singleton(Projector, event_app, engine,
                                     providers.List(providers.Singleton(CampaignProjection),

@@ -1,10 +1,7 @@
 """The event store: the eventsourcing library on PostgreSQL (or POPO in unit tests) behind an async port.
 
-The library is synchronous (psycopg 3), so its calls run in a worker thread bounded by a capacity
-limiter matched to its connection pool; the event loop never blocks on it. Given an async engine
-on the same database, `get` reads an aggregate's stored events with it instead and rebuilds the
-aggregate with the library's own mapper and projector: the same aggregate, without a thread hop
-(a publishing attempt reads its post once, and a burst makes thousands of attempts).
+The library is synchronous (psycopg 3), so every call runs in a worker thread bounded by a
+capacity limiter matched to its connection pool; the event loop never blocks on it.
 """
 
 from __future__ import annotations
@@ -14,11 +11,9 @@ from typing import TypeVar
 from uuid import UUID
 
 import anyio
-from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
+from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, StoredEvent, Transcoding
-from sqlalchemy import TextClause, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
 from application.shared.errors import ConcurrencyConflict, NotFound
 
@@ -55,32 +50,14 @@ def build_application(env: dict[str, str]) -> PostWizardEvents:
 
 
 class AsyncEventStore:
-    """Implements the EventStore port. `reads`: an engine on the events' database (PostgreSQL only)."""
+    """Implements the EventStore port."""
 
-    def __init__(self, app: PostWizardEvents, concurrency: int = 10, reads: AsyncEngine | None = None) -> None:
-        self.app, self.reads = app, reads
+    def __init__(self, app: PostWizardEvents, concurrency: int = 10) -> None:
+        self.app = app
         self.limiter = anyio.CapacityLimiter(concurrency)
-        self._select: TextClause | None = None
 
     async def get(self, aggregate_id: UUID, kind: type[A]) -> A:
-        if self.reads is None:
-            return await anyio.to_thread.run_sync(self._get, aggregate_id, kind, limiter=self.limiter)
-        async with self.reads.connect() as conn:
-            rows = (await conn.execute(self._select_events(), {"id": aggregate_id})).all()
-        to_event = self.app.mapper.to_domain_event
-        aggregate = project_aggregate(None, [to_event(StoredEvent(aggregate_id, version, topic, state))
-                                             for version, topic, state in rows])
-        if not isinstance(aggregate, kind):
-            raise NotFound(kind.__name__.lower(), aggregate_id)
-        return aggregate
-
-    def _select_events(self) -> TextClause:
-        if self._select is None:
-            recorder = self.app.recorder
-            table = f'"{recorder.datastore.schema}"."{recorder.events_table_name}"'  # type: ignore[attr-defined]
-            self._select = text(f"SELECT originator_version, topic, state FROM {table} "
-                                "WHERE originator_id = :id ORDER BY originator_version")
-        return self._select
+        return await anyio.to_thread.run_sync(self._get, aggregate_id, kind, limiter=self.limiter)
 
     async def save(self, *aggregates: Aggregate) -> int | None:
         return await anyio.to_thread.run_sync(self._save, aggregates, limiter=self.limiter)
