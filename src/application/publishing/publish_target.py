@@ -18,15 +18,17 @@ One that cannot be made to fit fails the target as media_rejected with the fix.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from application.platforms.ports import (
     ChannelTokens,
+    Credentials,
     MediaItem,
     OutcomeUnknown,
     OutgoingPost,
@@ -40,6 +42,7 @@ from application.publishing.ports import ImageCodec, JobQueue, MediaStore
 from application.publishing.unit_of_work import UnitOfWorkFactory
 from application.shared.errors import ConcurrencyConflict, NotFound
 from application.shared.ports import Clock, EventStore, IdGenerator
+from domain.channels.channel import Channel
 from domain.publishing.media import MIME_TYPES
 from domain.publishing.post import Post, Target
 from domain.publishing.states import FailureReason, TargetState
@@ -71,11 +74,12 @@ def backoff(attempts: int, retry_at: datetime | None, now: datetime, rng: Callab
 
 def reconcile_backoff(started_at: datetime | None, retry_at: datetime | None, now: datetime,
                       rng: Callable[[], float] = random.random) -> datetime:
-    """When to ask the platform again after it could not be asked: about as long again as the target
-    has been unconfirmed (so the waits double), at least BACKOFF_BASE, at most BACKOFF_CAP, with
-    jitter, and never before the platform's own retry time."""
+    """When to ask the platform again after it could not be asked: a quarter of the time since the
+    attempt started (so each wait is a quarter longer than the last; an attempt left by a stopped
+    worker is already 45 s old and is not made to wait long), at least BACKOFF_BASE, at most
+    BACKOFF_CAP, with jitter, and never before the platform's own retry time."""
     waited = now - (started_at or now)
-    ceiling = min(BACKOFF_CAP, max(BACKOFF_BASE, waited))
+    ceiling = min(BACKOFF_CAP, max(BACKOFF_BASE, waited / 4))
     return max(now + ceiling * (0.5 + rng() / 2), retry_at or now)
 
 
@@ -125,7 +129,7 @@ class PublishTargetHandler:
             if self.clock.now() - started < ATTEMPT_STALE_AFTER:
                 return NothingDone(Idle.IN_PROGRESS)
             # no live worker is behind an attempt this old: its outcome is unknown
-            post = await self._record(post, _to_unconfirmed(target, "the worker stopped during the call"))
+            post = await self._record(post, [_to_unconfirmed(target, "the worker stopped during the call")])
             target = post.targets[cmd.channel_id]
         if target.state is TargetState.UNCONFIRMED:
             return await self._reconcile(post, target)
@@ -140,37 +144,60 @@ class PublishTargetHandler:
         return await self._attempt(post, target)
 
     async def _attempt(self, post: Post, target: Target) -> Outcome:
+        """Attempt the target, with every other target of the post due now (see the class)."""
+        now = self.clock.now()
+        ready = await asyncio.gather(*(self._ready(post, t) for t in [target, *_due_beside(post, target.channel_id, now)]))
+        for each in ready:
+            post.start_attempt(each.target.channel_id, self.ids.new(), now)
+        await self.store.save(post)  # a conflict here means nothing was sent: decide again from the start
+        results = await asyncio.gather(*(self._call(each) for each in ready), return_exceptions=True)
+        changes, error = [], None
+        for each, result in zip(ready, results):
+            if isinstance(result, _Result):
+                changes.append(result.change)
+            elif isinstance(result, Exception):  # a bug or a database fault mid-call: whether it posted is unknown
+                changes.append(_to_unconfirmed(each.target, f"{type(result).__name__} during the call"))
+                error = error or result
+            else:
+                raise result
+        post = await self._record(post, changes)
+        if error is not None:
+            raise error
+        own = results[0]
+        assert isinstance(own, _Result)
+        return own.outcome(post)
+
+    async def _ready(self, post: Post, target: Target) -> _Ready:
+        """Everything an attempt needs before it is recorded (no platform call): the channel, its
+        tokens and what goes out, or the reason it cannot go, which the attempt then records."""
         access = await self.tokens.access(post.workspace_id, target.channel_id)
         channel = access.channel if access else None
         # The previous attempt may have posted without telling us (no answer, or a gateway error).
         after_unknown = bool(target.failure and target.failure.get("reason") in _MAYBE_POSTED)
         text = post.text_for(target.channel_id)
-        problem: PlatformError | None = None
-        try:  # everything that needs no platform call is ready before the attempt is recorded
+        try:
             outgoing = OutgoingPost(text=text, idempotency_key=idempotency_key(post.id, target.channel_id, text),
                                     media=await self._media(post, target, channel))
             if access is None:
                 raise PlatformError(FailureReason.AUTH_EXPIRED, "the channel no longer exists; choose another")
             if isinstance(access.credentials, PlatformError):
                 raise access.credentials
-            credentials = access.credentials
+            return _Ready(target, channel, after_unknown, outgoing, access.credentials)
         except PlatformError as exc:
-            problem = exc
-        post.start_attempt(target.channel_id, self.ids.new(), self.clock.now())
-        await self.store.save(post)  # a conflict here means nothing was sent: decide again from the start
+            return _Ready(target, channel, after_unknown, problem=exc)
+
+    async def _call(self, ready: _Ready) -> _Result:
         try:
-            if problem is not None:
-                raise problem
-            published = await self._publish(channel, credentials, outgoing)
+            if ready.problem is not None:
+                raise ready.problem
+            assert ready.outgoing is not None and ready.credentials is not None
+            published = await self._publish(ready.channel, ready.credentials, ready.outgoing)
         except OutcomeUnknown as unknown:
-            return await self._unconfirmed(post, target, str(unknown))
+            return _unconfirmed(ready.target, str(unknown))
         except PlatformError as exc:
-            return await self._failed(post, target, exc, channel, after_unknown)
-        except Exception as error:  # a bug or a database fault mid-call: whether it posted is unknown
-            await self._record(post, _to_unconfirmed(target, f"{type(error).__name__} during the call"))
-            raise
-        await self._record(post, _to_published(target, published.remote_id, published.url, self.clock.now()))
-        return Published(published.remote_id, published.url)
+            return await self._failed(ready, exc)
+        return _Result(_to_published(ready.target, published.remote_id, published.url, self.clock.now()),
+                       lambda _: Published(published.remote_id, published.url))
 
     async def _media(self, post: Post, target: Target, channel) -> list[MediaItem]:
         """The post's images as this target's platform accepts them (fitted in memory when needed)."""
@@ -210,17 +237,18 @@ class PublishTargetHandler:
             credentials = await self.tokens.refresh(channel, credentials)
             return await platform.publish(channel.base_url, credentials, outgoing)
 
-    async def _failed(self, post: Post, target: Target, exc: PlatformError, channel, after_unknown: bool) -> Outcome:
+    async def _failed(self, ready: _Ready, exc: PlatformError) -> _Result:
         """A duplicate refusal right after an attempt of unknown outcome may be our own earlier post:
         reconcile instead of failing (bounded by the reconcile's own limit)."""
-        if exc.reason is FailureReason.DUPLICATE and after_unknown:
-            return await self._unconfirmed(post, target, exc.message)
-        if exc.reason is FailureReason.AUTH_EXPIRED and channel is not None:
-            await self.tokens.needs_reconnect(channel, exc.message)
+        target = ready.target
+        if exc.reason is FailureReason.DUPLICATE and ready.after_unknown:
+            return _unconfirmed(target, exc.message)
+        if exc.reason is FailureReason.AUTH_EXPIRED and ready.channel is not None:
+            await self.tokens.needs_reconnect(ready.channel, exc.message)
         retry_at = None
         if exc.reason.transient and target.attempts < MAX_TRANSIENT_ATTEMPTS:  # attempts counts this one
             retry_at = backoff(target.attempts, exc.retry_at, self.clock.now())
-        return await self._fail(post, target, exc.reason, exc.message, retry_at)
+        return _failed(target, exc.reason, exc.message, retry_at)
 
     async def _reconcile(self, post: Post, target: Target) -> Outcome:
         """Ask the platform whether the unconfirmed attempt landed, before any new attempt."""
@@ -245,7 +273,7 @@ class PublishTargetHandler:
         wanted = fingerprint(post.text_for(target.channel_id))
         match: RecentPost | None = next((r for r in recent if fingerprint(r.text) == wanted), None)
         if match is not None:
-            await self._record(post, _to_published(target, match.remote_id, match.url, match.created_at))
+            await self._record(post, [_to_published(target, match.remote_id, match.url, match.created_at)])
             return Published(match.remote_id, match.url, reconciled=True)
         if target.attempts >= MAX_TRANSIENT_ATTEMPTS:
             return await self._fail(post, target, FailureReason.UNKNOWN,
@@ -262,26 +290,23 @@ class PublishTargetHandler:
         await self.jobs.defer(reconcile_job(post, target, at))
         return ReconcileAt(at, f"the platform could not be asked: {detail}")
 
-    async def _unconfirmed(self, post: Post, target: Target, detail: str) -> ReconcileAt:
-        post = await self._record(post, _to_unconfirmed(target, detail))
-        return ReconcileAt(reconcile_at(post), detail)
-
     async def _fail(self, post: Post, target: Target, reason: FailureReason, message: str,
-                    retry_at: datetime | None = None) -> RetryAt | Failed:
-        await self._record(post, _to_failed(target, reason, message, retry_at))
-        return RetryAt(retry_at, reason, message) if retry_at else Failed(reason, message)
+                    retry_at: datetime | None = None) -> Outcome:
+        failed = _failed(target, reason, message, retry_at)
+        return failed.outcome(await self._record(post, [failed.change]))
 
-    async def _record(self, post: Post, change: _Change) -> Post:
-        """Apply an outcome to the post as this run read it and save it; when another target's change was
-        saved meanwhile (a version conflict), apply it again to the post as stored. Returns the post as saved.
+    async def _record(self, post: Post, changes: Sequence[_Change]) -> Post:
+        """Apply outcomes to the post as this run read it and save them; when another change was saved
+        meanwhile (a version conflict), apply them again to the post as stored. Returns the post as saved.
 
-        When another target of the post is being published too, the post is read again first: its
-        attempt has most likely been saved since, and a save bound to lose would still queue for the
-        event store's lock (at a burst, posts to several channels have every target due at once)."""
-        if _shared(post, change.channel_id, self.clock.now()):
+        When another target of the post is being published by another run, the post is read again
+        first: that attempt has most likely been saved since, and a save bound to lose would still
+        queue for the event store's lock."""
+        if _shared(post, {c.channel_id for c in changes}, self.clock.now()):
             post = await self.store.get(post.id, Post)
         for _ in range(MAX_RECORDS):
-            change.apply(post)
+            for change in changes:
+                change.apply(post)
             try:
                 await self.store.save(post)
                 return post
@@ -296,12 +321,32 @@ def _attempt_of(target: Target) -> UUID:
     return target.attempt_id
 
 
-def _shared(post: Post, channel_id: UUID, now: datetime) -> bool:
-    """Whether another target of the post may be saving to it now: one that is due, or in an attempt."""
-    return any(t.channel_id != channel_id and (
-        t.state in (TargetState.PUBLISHING, TargetState.UNCONFIRMED)
-        or (t.state is TargetState.SCHEDULED and t.scheduled_at is not None and t.scheduled_at - now <= EARLY_TOLERANCE))
-        for t in post.targets.values())
+def _due(target: Target, now: datetime) -> bool:
+    return (target.state is TargetState.SCHEDULED and target.scheduled_at is not None
+            and target.scheduled_at - now <= EARLY_TOLERANCE)
+
+
+def _due_beside(post: Post, channel_id: UUID, now: datetime) -> list[Target]:
+    """The post's other targets that are due now: attempted together with this one."""
+    return [t for t in post.targets.values() if t.channel_id != channel_id and _due(t, now)]
+
+
+def _shared(post: Post, channel_ids: set[UUID], now: datetime) -> bool:
+    """Whether a target of the post outside `channel_ids` may be saving to it now: one that is due, or in an attempt."""
+    return any(t.channel_id not in channel_ids and (
+        t.state in (TargetState.PUBLISHING, TargetState.UNCONFIRMED) or _due(t, now)) for t in post.targets.values())
+
+
+@dataclass(frozen=True)
+class _Ready:
+    """A target about to be attempted: what goes out and with which tokens, or why it cannot."""
+
+    target: Target
+    channel: Channel | None
+    after_unknown: bool
+    outgoing: OutgoingPost | None = None
+    credentials: Credentials | None = None
+    problem: PlatformError | None = None
 
 
 @dataclass(frozen=True)
@@ -326,3 +371,20 @@ def _to_published(target: Target, remote_id: str, url: str | None, at: datetime)
 def _to_failed(target: Target, reason: FailureReason, message: str, retry_at: datetime | None) -> _Change:
     channel_id, attempt_id = target.channel_id, _attempt_of(target)
     return _Change(channel_id, lambda post: post.mark_failed(channel_id, attempt_id, reason, message, retry_at))
+
+
+@dataclass(frozen=True)
+class _Result:
+    """One target's outcome: the change to record, and the outcome as the run reports it once recorded."""
+
+    change: _Change
+    outcome: Callable[[Post], Outcome]
+
+
+def _unconfirmed(target: Target, detail: str) -> _Result:
+    return _Result(_to_unconfirmed(target, detail), lambda post: ReconcileAt(reconcile_at(post), detail))
+
+
+def _failed(target: Target, reason: FailureReason, message: str, retry_at: datetime | None) -> _Result:
+    outcome: Outcome = RetryAt(retry_at, reason, message) if retry_at else Failed(reason, message)
+    return _Result(_to_failed(target, reason, message, retry_at), lambda _: outcome)
