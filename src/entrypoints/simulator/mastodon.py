@@ -1022,9 +1022,12 @@ async def status_context(request: Request, status_id: str) -> JSONResponse:
     post = state.find_post(PLATFORM, status_id)
     if post is None or not _visible(post, viewer):
         raise _error(404, NOT_FOUND)
-    ancestors, cursor = [], post
-    while cursor.reply_to and (cursor := state.find_post(PLATFORM, cursor.reply_to)) is not None:
-        ancestors.insert(0, cursor)
+    ancestors: list[RemotePost] = []
+    cursor: RemotePost | None = post
+    while cursor is not None and cursor.reply_to:
+        cursor = state.find_post(PLATFORM, cursor.reply_to)
+        if cursor is not None:
+            ancestors.insert(0, cursor)
     children: dict[str, list[RemotePost]] = {}
     for p in state.posts_of(PLATFORM):
         if p.reply_to:
