@@ -8,6 +8,12 @@ Faithful to platforms.md section 2 where it matters to a client:
 - posts: createRecord validates app.bsky.feed.post (300 graphemes and 3000 UTF-8 bytes of text, reply
   refs, up to 4 images referencing this repo's blobs of at most 1,000,000 bytes and image/*); a client
   chosen rkey that already exists is refused ("Record already exists");
+- likes and reposts: createRecord stores app.bsky.feed.like / app.bsky.feed.repost records whose
+  subject (a strongRef) names a post here; deleteRecord removes any record (200 {} when it is not
+  there). getPosts counts are the control API's plus these, replies (record.reply) and quotes
+  (embed app.bsky.embed.record / recordWithMedia); a retired metric's count field is left out;
+- any other path answers the xrpc-server catch-all's errors (501 MethodNotImplemented, 400 for a
+  wrong HTTP method), never FastAPI's {"detail"};
 - blobs are accepted by uploadBlob whatever their size (up to the PDS cap) or type: embed validation
   refuses them later with BlobTooLarge / InvalidMimeType, as the real PDS's blob checks do;
 - RateLimit-Limit/-Remaining/-Reset/-Policy on every answer, counted per IP (3000/5 min), per
@@ -45,6 +51,12 @@ router = APIRouter(tags=["bluesky"])
 
 PLATFORM = "bluesky"
 POST = "app.bsky.feed.post"
+LIKE, REPOST = "app.bsky.feed.like", "app.bsky.feed.repost"
+# The records that act on a post (subject: a strongRef), and the count each one moves.
+ACTS = {LIKE: "likes", REPOST: "reposts"}
+# postView's count fields for the normalised metrics (a retired metric's field is left out).
+COUNT_FIELDS = {"replies": "replyCount", "reposts": "repostCount", "likes": "likeCount", "quotes": "quoteCount",
+                "bookmarks": "bookmarkCount"}
 REFRESH_TTL = timedelta(days=90)
 MAX_GRAPHEMES, MAX_TEXT_BYTES = 300, 3000
 MAX_IMAGES, MAX_IMAGE_BYTES = 4, 1_000_000
@@ -57,6 +69,8 @@ DEFAULT_RATE_LIMITS = {  # name -> (points, window seconds) [v: BDOC rate-limits
 }
 DEFAULT_ENFORCED = frozenset({"session"})
 _RKEY = re.compile(r"^[A-Za-z0-9._:~-]{1,512}$")
+_AT_URI = re.compile(r"^at://(did:[a-z]+:[A-Za-z0-9._:%-]+|[A-Za-z0-9.-]+)(/[a-zA-Z0-9.-]+(/[A-Za-z0-9._:~-]+)?)?$")
+_CID = re.compile(r"^b[a-z2-7]{20,}$")
 _S32 = "234567abcdefghijklmnopqrstuvwxyz"
 _OTHER_EMBEDS = {"app.bsky.embed.external", "app.bsky.embed.record", "app.bsky.embed.recordWithMedia",
                  "app.bsky.embed.video"}
@@ -134,7 +148,7 @@ def _records(state: SimulatorState) -> dict[str, RemotePost]:
     head = state.posts[0] if state.posts else None
     if head is not data.get("head"):
         index.clear()
-        index.update({p.remote_id: p for p in state.posts if p.platform == PLATFORM})
+        index.update({p.remote_id: p for p in state.posts if p.platform == PLATFORM and p.deleted_at is None})
         data["head"] = head
     return index
 
@@ -397,8 +411,9 @@ async def upload_blob(request: Request) -> Response:
 # ---------------------------------------------------------------- records
 
 class _Invalid(Exception):
-    def __init__(self, message: str, error: str = "InvalidRequest", prefixed: bool = True) -> None:
-        super().__init__(f"Invalid {POST} record: {message}" if prefixed else message)
+    def __init__(self, message: str, error: str = "InvalidRequest", prefixed: bool = True,
+                 collection: str = POST) -> None:
+        super().__init__(f"Invalid {collection} record: {message}" if prefixed else message)
         self.error = error
 
 
@@ -445,6 +460,51 @@ def _validate_facets(text: str, facets: Any) -> None:
             raise _Invalid(f'Record/facets/{i} must have the property "features"')
 
 
+def _quoted_ref(embed: Any) -> Any:
+    """The strongRef a quote embeds (app.bsky.embed.record, or recordWithMedia's record.record), else None."""
+    if not isinstance(embed, dict):
+        return None
+    if embed.get("$type") == "app.bsky.embed.record":
+        return embed.get("record", {})
+    if embed.get("$type") == "app.bsky.embed.recordWithMedia":
+        outer = embed.get("record")
+        return outer.get("record", {}) if isinstance(outer, dict) else {}
+    return None
+
+
+def _existing_post(state: SimulatorState, ref: Any, path: str, collection: str = POST) -> RemotePost:
+    """A strongRef checked as the lexicon does (object, at-uri, cid), then, stricter than a PDS (which
+    cannot see other repos), that it names a post the simulator holds at that cid."""
+    if not isinstance(ref, dict):
+        raise _Invalid(f"{path} must be an object", collection=collection)
+    for name in ("uri", "cid"):
+        if name not in ref:
+            raise _Invalid(f'{path} must have the property "{name}"', collection=collection)
+    if not isinstance(ref["uri"], str) or not _AT_URI.match(ref["uri"]):
+        raise _Invalid(f"{path}/uri must be a valid at-uri", collection=collection)
+    if not isinstance(ref["cid"], str) or not _CID.match(ref["cid"]):
+        raise _Invalid(f"{path}/cid must be a cid string", collection=collection)
+    target = _records(state).get(ref["uri"])
+    if target is None or target.extra.get("cid") != ref["cid"]:
+        raise _Invalid(f"{path} does not reference an existing post (uri and cid)", collection=collection)
+    return target
+
+
+def _validate_act(state: SimulatorState, collection: str, record: dict) -> RemotePost:
+    """app.bsky.feed.like / app.bsky.feed.repost: {subject: strongRef, createdAt, via?}; returns the subject."""
+    if record.get("$type") != collection:
+        raise _Invalid(f"Invalid $type: expected {collection}, got {record.get('$type')}", prefixed=False)
+    for name in ("subject", "createdAt"):
+        if name not in record:
+            raise _Invalid(f'Record must have the property "{name}"', collection=collection)
+    try:
+        datetime.fromisoformat(str(record["createdAt"]).replace("Z", "+00:00"))
+    except ValueError:
+        raise _Invalid("Record/createdAt must be an valid atproto datetime (both RFC-3339 and ISO-8601)",
+                       collection=collection) from None
+    return _existing_post(state, record["subject"], "Record/subject", collection)
+
+
 def _validate_reply(state: SimulatorState, reply: Any) -> None:
     if not isinstance(reply, dict):
         raise _Invalid("Record/reply must be an object")
@@ -463,6 +523,10 @@ def _validate_embed(state: SimulatorState, did: str, embed: Any) -> list[str]:
         return []
     if not isinstance(embed, dict):
         raise _Invalid("Record/embed must be an object")
+    quoted = _quoted_ref(embed)
+    if quoted is not None:
+        _existing_post(state, quoted, "Record/embed/record" if embed.get("$type") == "app.bsky.embed.record"
+                       else "Record/embed/record/record")
     if embed.get("$type") in _OTHER_EMBEDS:
         return []
     if embed.get("$type") != "app.bsky.embed.images":
@@ -516,8 +580,10 @@ async def create_record(request: Request) -> Response:
         return call.fail(400, "InvalidRequest", f"Could not find repo: {body['repo']}")
     if did_for(owner) != did:
         return call.fail(401, "AuthenticationRequired", "Authentication Required")
-    if body["collection"] != POST:
-        return call.fail(400, "InvalidRequest", f"The simulator only stores {POST} records, not {body['collection']}")
+    collection = body["collection"]
+    if collection not in (POST, *ACTS):
+        return call.fail(400, "InvalidRequest",
+                         f"The simulator only stores {', '.join((POST, *ACTS))} records, not {collection}")
     record = body["record"]
     if not isinstance(record, dict):
         return call.fail(400, "InvalidRequest", "Input/record must be an object")
@@ -525,14 +591,17 @@ async def create_record(request: Request) -> Response:
     if rkey is not None and (not isinstance(rkey, str) or not _RKEY.match(rkey) or rkey in (".", "..")):
         return call.fail(400, "InvalidRequest", "Invalid record key")
     try:
-        blob_cids = _validate_post(state, did, record)
+        if collection in ACTS:
+            subject = _validate_act(state, collection, record)
+        else:
+            blob_cids = _validate_post(state, did, record)
     except _Invalid as exc:
         return call.fail(400, exc.error, str(exc))
 
     records = _records(state)
     rkey = rkey or _tid(state)
-    uri = f"at://{did}/{POST}/{rkey}"
-    if uri in records:
+    uri = f"at://{did}/{collection}/{rkey}"
+    if uri in records or uri in _acts(state):
         return call.fail(400, "InvalidRequest", "Record already exists")
     allowed, headers = _consume(state, "writes", did, 3)
     call.headers = headers
@@ -540,6 +609,12 @@ async def create_record(request: Request) -> Response:
         return call.fail(429, "RateLimitExceeded", "Rate Limit Exceeded")
 
     cid, created = _record_cid(record), now()
+    if collection in ACTS:
+        _act(state, subject, uri, {"collection": collection, "did": did, "cid": cid, "record": record,
+                                   "subject": subject.remote_id})
+        await faults.after_write(state, PLATFORM, owner.handle)
+        return call.reply({"uri": uri, "cid": cid, "commit": {"cid": _cid(f"{uri}{cid}".encode(), 0x71),
+                                                                 "rev": _tid(state)}, "validationStatus": "valid"})
     reply = record.get("reply") or {}
     post = RemotePost(platform=PLATFORM, handle=owner.handle, remote_id=uri, text=record["text"],
                       created_at=created, url=f"https://bsky.app/profile/{owner.handle}/post/{rkey}",
@@ -549,6 +624,12 @@ async def create_record(request: Request) -> Response:
     state.posts.append(post)
     records[uri] = post
     _data(state)["head"] = state.posts[0]
+    parent = records.get(post.reply_to) if post.reply_to else None
+    if parent is not None:
+        parent.add("replies", uri)
+    quoted = _quoted_ref(record.get("embed"))
+    if quoted is not None:
+        records[quoted["uri"]].add("quotes", uri)
     await faults.after_write(state, PLATFORM, owner.handle)
     return call.reply({"uri": uri, "cid": cid, "commit": {"cid": _cid(f"{uri}{cid}".encode(), 0x71), "rev": _tid(state)},
                        "validationStatus": "valid"})
@@ -568,24 +649,113 @@ async def get_record(request: Request) -> Response:
         return call.fail(400, "InvalidRequest", f"Could not find repo: {params['repo']}")
     uri = f"at://{did_for(account)}/{params['collection']}/{params['rkey']}"
     post = _records(call.state).get(uri)
-    if post is None or (params.get("cid") and params["cid"] != post.extra["cid"]):
+    found = {"cid": post.extra["cid"], "record": post.extra["record"]} if post else _acts(call.state).get(uri)
+    if found is None or (params.get("cid") and params["cid"] != found["cid"]):
         return call.fail(400, "RecordNotFound", f"Could not locate record: {uri}")
-    return call.reply({"uri": uri, "cid": post.extra["cid"], "value": post.extra["record"]})
+    return call.reply({"uri": uri, "cid": found["cid"], "value": found["record"]})
+
+
+# ---------------------------------------------------------------- likes, reposts and deletion
+
+def _acts(state: SimulatorState) -> dict[str, dict]:
+    """Like and repost records: at:// uri -> {"collection", "did", "cid", "record", "subject"}."""
+    return _data(state).setdefault("acts", {})
+
+
+def _act(state: SimulatorState, subject: RemotePost, uri: str, act: dict) -> None:
+    """Index a like or repost as the AppView does: one per account and subject counts (a second like
+    record of the same post is stored but does not count twice); the viewer sees its record's uri."""
+    _acts(state)[uri] = act
+    metric = ACTS[act["collection"]]
+    if subject.add(metric, act["did"]):
+        subject.extra.setdefault("viewer", {}).setdefault(metric, {})[act["did"]] = uri
+
+
+def _unact(state: SimulatorState, uri: str) -> None:
+    act = _acts(state).pop(uri)
+    subject = _records(state).get(act["subject"])
+    if subject is None:
+        return
+    metric, did = ACTS[act["collection"]], act["did"]
+    viewer = subject.extra.get("viewer", {}).get(metric, {})
+    if viewer.get(did) != uri:
+        return  # a duplicate that never counted
+    other = next((u for u, a in _acts(state).items() if a["subject"] == act["subject"] and a["did"] == did
+                  and a["collection"] == act["collection"]), None)
+    if other is not None:
+        viewer[did] = other
+    else:
+        viewer.pop(did, None)
+        subject.remove(metric, did)
+
+
+def _delete_post(state: SimulatorState, post: RemotePost) -> None:
+    """The post goes; its parent loses a reply and the post it quoted a quote."""
+    records = _records(state)
+    post.deleted_at = now()
+    records.pop(post.remote_id, None)
+    record = post.extra["record"]
+    parent = records.get(post.reply_to) if post.reply_to else None
+    if parent is not None:
+        parent.remove("replies", post.remote_id)
+    quoted = _quoted_ref(record.get("embed"))
+    target = records.get(quoted["uri"]) if quoted else None
+    if target is not None:
+        target.remove("quotes", post.remote_id)
+
+
+@router.post("/xrpc/com.atproto.repo.deleteRecord")
+async def delete_record(request: Request) -> Response:
+    """{repo, collection, rkey, swapRecord?}: deleting a record that is not there is a no-op answered
+    200 {} (the PDS "ensures it doesn't exist"); a like or repost deleted lowers the post's count."""
+    call = await _open(request, auth="access")
+    if isinstance(call, Response):
+        return call
+    state, did = call.state, call.did
+    body = await _json_body(request)
+    if body is None:
+        return call.fail(400, "InvalidRequest", "Request body must be a JSON object")
+    for name in ("repo", "collection", "rkey"):
+        if not isinstance(body.get(name), str):
+            return call.fail(400, "InvalidRequest", f'Input must have the property "{name}"')
+    owner = _find_account(state, body["repo"])
+    if owner is None:
+        return call.fail(400, "InvalidRequest", f"Could not find repo: {body['repo']}")
+    if did_for(owner) != did:
+        return call.fail(401, "AuthenticationRequired", "Authentication Required")
+    uri = f"at://{did}/{body['collection']}/{body['rkey']}"
+    post, act = _records(state).get(uri), _acts(state).get(uri)
+    if post is None and act is None:
+        return call.reply({})
+    cid = post.extra["cid"] if post else act["cid"]  # type: ignore[index]
+    if body.get("swapRecord") is not None and body["swapRecord"] != cid:
+        return call.fail(400, "InvalidSwap", f"Record was at {cid}")
+    allowed, headers = _consume(state, "writes", did, 1)
+    call.headers = headers
+    if not allowed:
+        return call.fail(429, "RateLimitExceeded", "Rate Limit Exceeded")
+    if post is not None:
+        _delete_post(state, post)
+    else:
+        _unact(state, uri)
+    return call.reply({"commit": {"cid": _cid(f"delete:{uri}".encode(), 0x71), "rev": _tid(state)}})
 
 
 # ---------------------------------------------------------------- reads (the AppView, proxied by the PDS)
 
-def _post_view(state: SimulatorState, post: RemotePost) -> dict:
+def _post_view(state: SimulatorState, post: RemotePost, viewer: str | None = None) -> dict:
+    """A postView for the viewer's did: counts are the control API's plus real likes, reposts, replies
+    and quotes; `viewer.like`/`viewer.repost` hold the viewer's own record uris."""
     account = state.account(PLATFORM, post.handle)
     did = post.extra["did"]
+    mine = {name: uri for metric, name in (("likes", "like"), ("reposts", "repost"))
+            if (uri := post.extra.get("viewer", {}).get(metric, {}).get(viewer))}
     view = {"uri": post.remote_id, "cid": post.extra["cid"],
             "author": {"did": did, "handle": post.handle,
                        "displayName": account.display_name if account else post.handle, "labels": []},
             "record": post.extra["record"],
-            "replyCount": post.counters.get("replies", 0), "repostCount": post.counters.get("reposts", 0),
-            "likeCount": post.counters.get("likes", 0), "quoteCount": post.counters.get("quotes", 0),
-            "bookmarkCount": post.counters.get("bookmarks", 0),
-            "indexedAt": post.extra["indexedAt"], "viewer": {}, "labels": []}
+            **{name: post.count(metric) for metric, name in COUNT_FIELDS.items() if not state.is_retired(PLATFORM, metric)},
+            "indexedAt": post.extra["indexedAt"], "viewer": mine, "labels": []}
     embed = post.extra["record"].get("embed")
     if isinstance(embed, dict) and embed.get("$type") == "app.bsky.embed.images":
         view["embed"] = {"$type": "app.bsky.embed.images#view", "images": [
@@ -606,7 +776,7 @@ async def get_posts(request: Request) -> Response:
     if len(uris) > 25:
         return call.fail(400, "InvalidRequest", "Error: uris must not have more than 25 elements")
     records = _records(call.state)
-    return call.reply({"posts": [_post_view(call.state, records[u]) for u in uris if u in records]})
+    return call.reply({"posts": [_post_view(call.state, records[u], call.did) for u in uris if u in records]})
 
 
 @router.get("/xrpc/app.bsky.feed.getAuthorFeed")
@@ -636,7 +806,28 @@ async def get_author_feed(request: Request) -> Response:
             return call.fail(400, "InvalidRequest", "Malformed cursor")
         posts = [p for p in posts if p.extra["seq"] < int(before)]
     page = posts[:limit]
-    body: dict[str, Any] = {"feed": [{"post": _post_view(call.state, p)} for p in page]}
+    body: dict[str, Any] = {"feed": [{"post": _post_view(call.state, p, call.did)} for p in page]}
     if len(posts) > limit:
         body["cursor"] = f"{page[-1].extra['indexedAt']}::{page[-1].extra['seq']}"
     return call.reply(body)
+
+
+# ---------------------------------------------------------------- anything else
+
+# Whether each known method is a query (GET) or a procedure (POST), from the routes above.
+def _known_methods() -> dict[str, str]:
+    return {route.path.removeprefix("/xrpc/"): next(iter(route.methods))  # type: ignore[attr-defined]
+            for route in router.routes if getattr(route, "path", "").startswith("/xrpc/")}
+
+
+def unknown_route(request: Request) -> Response:
+    """As the PDS's xrpc-server catch-all: a known method called with the wrong HTTP verb is 400
+    InvalidRequest, an unknown method 501 MethodNotImplemented; a path outside /xrpc is Express's 404."""
+    path = request.url.path
+    nsid = path.partition("/xrpc/")[2] if "/xrpc/" in path else None
+    if nsid is None:
+        return Response(f"Cannot {request.method} {path}", status_code=404, media_type="text/html")
+    expected = _known_methods().get(nsid)
+    if expected is not None:
+        return _error(400, "InvalidRequest", f"Incorrect HTTP method ({request.method}) expected {expected}")
+    return _error(501, "MethodNotImplemented", "Method Not Implemented")

@@ -8,12 +8,19 @@ config/initializers/rack_attack.rb and concerns/rate_limit_headers.rb for the th
   `state`, or `error=access_denied`), `POST /oauth/token` (PKCE S256 checked), `POST /oauth/revoke`.
   Tokens never expire (Mastodon's Token entity has no expiry); `/_control/tokens/expire` and
   revocation make them invalid, which answers 401 `{"error":"The access token is invalid"}`.
-- `GET /api/v1/accounts/verify_credentials`, `GET /api/v1/accounts/:id`, `GET /api/v2/instance`.
+- `GET /api/v1/accounts/verify_credentials`, `GET /api/v1/accounts/:id`, `GET /api/v1/instance` and
+  `GET /api/v2/instance` (version and configuration: statuses.max_characters, media limits).
 - Media: `POST /api/v2/media` answers 200 for images (processed at once) and 202 for video (processed
   in the background: `GET /api/v1/media/:id` answers 206 until it is ready, then 200); an image over
   the advertised `image_size_limit` bytes or `image_matrix_limit` pixels is refused with 422.
 - Statuses: `POST /api/v1/statuses` (form or JSON, `Idempotency-Key` kept 1 hour per account),
-  `GET /api/v1/statuses/:id`, `GET /api/v1/accounts/:id/statuses` (newest first, Link paging).
+  `GET /api/v1/statuses/:id`, `GET /api/v1/accounts/:id/statuses` (newest first, Link paging),
+  `DELETE /api/v1/statuses/:id` (the author only), `GET /api/v1/statuses/:id/context`.
+- Interactions: favourite/unfavourite, reblog/unreblog. A status's counts are the control API's plus
+  what sandbox accounts did here (favourites, boosts, replies); a metric retired through the control
+  API leaves its `*_count` field out of every Status.
+- Paths with a trailing slash are the same route (Rails); an unknown path answers 404 as Mastodon's
+  catch-all route does (see app.py).
 - Rate limits as rack-attack: fixed windows, 300 requests per 5 minutes per account (per IP when
   unauthenticated) on /api, and 30 media uploads per 30 minutes. Every /api answer carries
   `X-RateLimit-Limit/Remaining/Reset` (reset in ISO 8601 with microseconds, as `iso8601(6)`); a 429
@@ -75,7 +82,8 @@ DEFAULT_CONFIGURATION: dict[str, Any] = {
     },
     "polls": {"max_options": 4, "max_characters_per_option": 50, "min_expiration": 300, "max_expiration": 2_629_746},
 }
-DEFAULT_RATE_LIMITS = {"api": (300, 300), "media": (30, 1800)}  # (limit, period in seconds)
+# (limit, period in seconds); "deletes" covers status deletes and unreblogs [v: MDOC api/rate-limits.md]
+DEFAULT_RATE_LIMITS = {"api": (300, 300), "media": (30, 1800), "deletes": (30, 1800)}
 
 SCOPES = {
     "read", "write", "follow", "push", "profile",
@@ -94,6 +102,7 @@ READ_ACCOUNT = ("profile", "read", "read:accounts")
 READ_STATUSES = ("read", "read:statuses")
 WRITE_STATUSES = ("write", "write:statuses")
 WRITE_MEDIA = ("write", "write:media")
+WRITE_FAVOURITES = ("write", "write:favourites")
 
 INVALID_TOKEN = "The access token is invalid"
 NOT_FOUND = "Record not found"
@@ -144,7 +153,8 @@ def _state(request: Request) -> SimulatorState:
 def _data(state: SimulatorState) -> dict[str, Any]:
     data = state.platform_data(PLATFORM)
     data.setdefault("configuration", copy.deepcopy(DEFAULT_CONFIGURATION))
-    data.setdefault("rate_limits", dict(DEFAULT_RATE_LIMITS))
+    for rule, limit in DEFAULT_RATE_LIMITS.items():
+        data.setdefault("rate_limits", {}).setdefault(rule, limit)
     data.setdefault("media_processing_seconds", 0.3)
     for name in ("apps", "codes", "media", "idempotency", "throttles", "scheduled"):
         data.setdefault(name, {})
@@ -171,12 +181,12 @@ def _rate_headers(limit: int, remaining: int, reset_epoch: float) -> dict[str, s
             "X-RateLimit-Reset": _iso6(reset_epoch)}
 
 
-def _throttle(request: Request, state: SimulatorState, key: str, *, media_upload: bool = False) -> None:
+def _throttle(request: Request, state: SimulatorState, key: str, *, also: str | None = None) -> None:
     """rack-attack's fixed windows: count this request; 429 when a throttle is exceeded. The headers of
     the most limited throttle go on the answer (rate_limit_headers.rb)."""
     data = _data(state)
     counters: dict[tuple[str, str, int], int] = data["throttles"]
-    rules = [("api", key)] + ([("media", key)] if media_upload else [])
+    rules = [("api", key)] + ([(also, key)] if also else [])
     moment = time.time()
     best: dict[str, str] | None = None
     best_remaining = None
@@ -220,7 +230,7 @@ class _Caller:
 
 
 async def _enter(request: Request, *, auth: str, scopes: tuple[str, ...] = (), user: bool = True,
-                 media_upload: bool = False) -> _Caller:
+                 media_upload: bool = False, deletes: bool = False) -> _Caller:
     """What every /api request goes through, in Mastodon's order: injected faults, rack-attack
     throttles, then Doorkeeper. `auth` is "required" (doorkeeper_authorize!), "optional"
     (authorize_if_got_token!: a token, if sent, must be valid) or "none" (the token is not looked at)."""
@@ -240,7 +250,8 @@ async def _enter(request: Request, *, auth: str, scopes: tuple[str, ...] = (), u
         raise _Answer(injected)
 
     client_ip = request.client.host if request.client else "unknown"
-    _throttle(request, state, f"account:{handle}" if handle else f"ip:{client_ip}", media_upload=media_upload)
+    _throttle(request, state, f"account:{handle}" if handle else f"ip:{client_ip}",
+              also="media" if media_upload else "deletes" if deletes else None)
 
     if auth == "none":
         return _Caller(state)
@@ -295,6 +306,17 @@ def _text(params: dict[str, Any], name: str) -> str:
 
 def _flag(value: Any) -> bool:
     return value is True or str(value).lower() in ("1", "true", "on", "yes")
+
+
+def unknown_route(request: Request) -> Response:
+    """Mastodon's catch-all route (`*unmatched_route` -> raise_not_found): a 404 for any unknown path or
+    method, JSON `{"error": "Not Found"}` to a client asking for JSON, the HTML error page otherwise
+    (ApplicationController#respond_with_error lists `format.any` first, so `*/*` gets HTML)."""
+    accept = request.headers.get("accept", "")
+    if "application/json" in accept:
+        return JSONResponse({"error": "Not Found"}, status_code=404)
+    return _page("The page you are looking for isn't here.",
+                 "<h1>The page you are looking for isn't here.</h1>", status=404)
 
 
 # -- entities --------------------------------------------------------------------------------------
@@ -383,24 +405,29 @@ def _visible(post: RemotePost, viewer: SandboxAccount | None) -> bool:
         viewer is not None and viewer.handle == post.handle)
 
 
-def _status_json(state: SimulatorState, post: RemotePost, base: str) -> dict:
+# Mastodon's count fields for the normalised metrics (a retired metric's field is left out).
+COUNT_FIELDS = {"likes": "favourites_count", "reposts": "reblogs_count", "replies": "replies_count",
+                "quotes": "quotes_count"}
+
+
+def _status_json(state: SimulatorState, post: RemotePost, base: str, viewer: SandboxAccount | None = None) -> dict:
+    """A Status entity as `viewer` sees it: counts are the control API's plus real favourites, boosts
+    and replies, and `favourited`/`reblogged` say what the viewer did."""
     account = state.account(PLATFORM, post.handle)
     media = _data(state)["media"]
     parent = state.find_post(PLATFORM, post.reply_to) if post.reply_to else None
     parent_account = state.account(PLATFORM, parent.handle) if parent else None
-    replies = post.counters.get("replies")
-    if replies is None:
-        replies = sum(1 for p in state.posts_of(PLATFORM) if p.reply_to == post.remote_id)
-    return {
+    who = viewer.handle if viewer else None
+    body = {
         "id": post.remote_id, "created_at": _iso(post.created_at),
         "in_reply_to_id": post.reply_to,
         "in_reply_to_account_id": parent_account.remote_id if parent_account else None,
         "sensitive": post.extra.get("sensitive", False), "spoiler_text": post.extra.get("spoiler_text", ""),
         "visibility": post.extra.get("visibility", "public"), "language": post.extra.get("language"),
         "uri": f"{base}/users/{post.handle}/statuses/{post.remote_id}", "url": post.url,
-        "replies_count": replies, "reblogs_count": post.counters.get("reposts", 0),
-        "favourites_count": post.counters.get("likes", 0), "quotes_count": post.counters.get("quotes", 0),
-        "edited_at": None, "favourited": False, "reblogged": False, "muted": False, "bookmarked": False,
+        **{name: post.count(metric) for metric, name in COUNT_FIELDS.items() if not state.is_retired(PLATFORM, metric)},
+        "edited_at": None, "favourited": who in post.activity.get("likes", ()),
+        "reblogged": who in post.activity.get("reposts", ()), "muted": False, "bookmarked": False,
         "pinned": False, "content": _content_html(post.text, base), "filtered": [], "reblog": None,
         "application": post.extra.get("application"),
         "account": _account_json(state, account, base) if account else None,
@@ -408,6 +435,10 @@ def _status_json(state: SimulatorState, post: RemotePost, base: str) -> dict:
         "mentions": [], "tags": [{"name": t.lower(), "url": f"{base}/tags/{t.lower()}"} for t in _TAG.findall(post.text)],
         "emojis": [], "card": None, "poll": None, "quote": None,
     }
+    if viewer is None:  # the viewer-specific attributes are absent without a user token
+        for name in ("favourited", "reblogged", "muted", "bookmarked", "pinned", "filtered"):
+            body.pop(name)
+    return body
 
 
 # -- OAuth -----------------------------------------------------------------------------------------
@@ -676,6 +707,26 @@ async def instance(request: Request) -> JSONResponse:
         "contact": {"email": "admin@sandbox.test", "account": None}, "rules": []})
 
 
+@router.get("/api/v1/instance")
+async def instance_v1(request: Request) -> JSONResponse:
+    """The v1 Instance entity (deprecated in 4.0 but still served; Mastodon.py reads `version` here).
+    Its configuration has no `urls`/`translation`/`vapid`, and the media limits sit as in v2."""
+    caller = await _enter(request, auth="none")
+    state, base = caller.state, _base(request)
+    configuration = copy.deepcopy(_data(state)["configuration"])
+    configuration.setdefault("accounts", {"max_featured_tags": 10})
+    return JSONResponse({
+        "uri": request.url.netloc, "title": "PostWizard simulated Mastodon",
+        "short_description": "A Mastodon instance simulated by PostWizard for tests and demos.",
+        "description": "", "email": "admin@sandbox.test", "version": VERSION,
+        "urls": {"streaming_api": base.replace("http", "ws", 1)},
+        "stats": {"user_count": sum(1 for a in state.accounts.values() if a.platform == PLATFORM),
+                  "status_count": len(state.posts_of(PLATFORM)), "domain_count": 0},
+        "thumbnail": f"{base}/packs/media/images/preview.png", "languages": ["en"],
+        "registrations": False, "approval_required": False, "invites_enabled": False,
+        "configuration": configuration, "contact_account": None, "rules": []})
+
+
 # -- media -----------------------------------------------------------------------------------------
 
 def _sniff(data: bytes) -> tuple[str, str, str] | None:
@@ -803,7 +854,7 @@ async def create_status(request: Request) -> JSONResponse:
             existing = state.find_post(PLATFORM, seen[0])
             if existing is not None:
                 await faults.after_write(state, PLATFORM, account.handle)
-                return JSONResponse(_status_json(state, existing, base))
+                return JSONResponse(_status_json(state, existing, base, account))
 
     limits = data["configuration"]["statuses"]
     raw_ids = params.get("media_ids") or []
@@ -826,6 +877,7 @@ async def create_status(request: Request) -> JSONResponse:
     if visibility not in VISIBILITIES:
         raise _error(422, "Validation failed: Visibility is not included in the list")  # [unverified] wording
     reply_to = _text(params, "in_reply_to_id") or None
+    parent = None
     if reply_to is not None:
         parent = state.find_post(PLATFORM, reply_to)
         if parent is None or not _visible(parent, account):
@@ -843,12 +895,14 @@ async def create_status(request: Request) -> JSONResponse:
                              "sensitive": _flag(params.get("sensitive")) or bool(spoiler), "spoiler_text": spoiler,
                              "application": _application(state, caller.token)})
     state.posts.append(post)
+    if parent is not None:
+        parent.add("replies", status_id)
     for m in attached:
         m["status_id"] = status_id
     if key:
         data["idempotency"][(account.handle, key)] = (status_id, now())
     await faults.after_write(state, PLATFORM, account.handle)  # the post exists; the answer may come too late
-    return JSONResponse(_status_json(state, post, base))
+    return JSONResponse(_status_json(state, post, base, account))
 
 
 def _application(state: SimulatorState, token: Token | None) -> dict | None:
@@ -885,7 +939,107 @@ async def show_status(request: Request, status_id: str) -> JSONResponse:
     post = caller.state.find_post(PLATFORM, status_id)
     if post is None or not _visible(post, caller.account):
         raise _error(404, NOT_FOUND)
-    return JSONResponse(_status_json(caller.state, post, _base(request)))
+    return JSONResponse(_status_json(caller.state, post, _base(request), caller.account))
+
+
+# -- interactions: favourites, boosts, deletion, threads ---------------------------------------------
+# What a second sandbox account does to a status moves its counts, as on Mastodon (favourites_count,
+# reblogs_count, replies_count); the control API's counters stand for everyone else.
+
+async def _target(request: Request, status_id: str, scopes: tuple[str, ...], **kw: Any) -> tuple[_Caller, RemotePost]:
+    caller = await _enter(request, auth="required", scopes=scopes, **kw)
+    post = caller.state.find_post(PLATFORM, status_id)
+    if post is None or not _visible(post, caller.user):
+        raise _error(404, NOT_FOUND)
+    return caller, post
+
+
+@router.post("/api/v1/statuses/{status_id}/favourite")
+async def favourite(request: Request, status_id: str) -> JSONResponse:
+    caller, post = await _target(request, status_id, WRITE_FAVOURITES)
+    post.add("likes", caller.user.handle)
+    return JSONResponse(_status_json(caller.state, post, _base(request), caller.user))
+
+
+@router.post("/api/v1/statuses/{status_id}/unfavourite")
+async def unfavourite(request: Request, status_id: str) -> JSONResponse:
+    """Answers the status, favourited or not before (Mastodon does not refuse an unfavourite)."""
+    caller, post = await _target(request, status_id, WRITE_FAVOURITES)
+    post.remove("likes", caller.user.handle)
+    return JSONResponse(_status_json(caller.state, post, _base(request), caller.user))
+
+
+@router.post("/api/v1/statuses/{status_id}/reblog")
+async def reblog(request: Request, status_id: str) -> JSONResponse:
+    """A boost is a status of its own wrapping the original (`reblog`); only public and unlisted
+    statuses can be boosted (403 otherwise); boosting again answers the same boost."""
+    caller, post = await _target(request, status_id, WRITE_STATUSES)
+    if post.extra.get("visibility", "public") not in ("public", "unlisted"):
+        raise _error(403, "This action is not allowed")
+    boosts: dict[str, dict] = post.extra.setdefault("boosts", {})
+    boost = boosts.setdefault(caller.user.handle, {"id": caller.state.next_id(), "created_at": now()})
+    post.add("reposts", caller.user.handle)
+    base = _base(request)
+    original = _status_json(caller.state, post, base, caller.user)
+    return JSONResponse({**original, "id": boost["id"], "created_at": _iso(boost["created_at"]),
+                         "in_reply_to_id": None, "in_reply_to_account_id": None, "content": "", "spoiler_text": "",
+                         "uri": f"{base}/users/{caller.user.handle}/statuses/{boost['id']}/activity",
+                         "url": None, "replies_count": 0, "reblogs_count": 0, "favourites_count": 0,
+                         "media_attachments": [], "tags": [], "application": None, "reblog": original,
+                         "account": _account_json(caller.state, caller.user, base)})
+
+
+@router.post("/api/v1/statuses/{status_id}/unreblog")
+async def unreblog(request: Request, status_id: str) -> JSONResponse:
+    caller, post = await _target(request, status_id, WRITE_STATUSES, deletes=True)
+    post.extra.get("boosts", {}).pop(caller.user.handle, None)
+    post.remove("reposts", caller.user.handle)
+    return JSONResponse(_status_json(caller.state, post, _base(request), caller.user))
+
+
+@router.delete("/api/v1/statuses/{status_id}")
+async def delete_status(request: Request, status_id: str) -> JSONResponse:
+    """Only the author deletes: someone else's status is "Record not found" (Mastodon looks the id up
+    among the caller's own statuses). The answer is the deleted status with its source `text`, for
+    delete-and-redraft; the parent loses the reply."""
+    caller = await _enter(request, auth="required", scopes=WRITE_STATUSES, deletes=True)
+    post = caller.state.find_post(PLATFORM, status_id)
+    if post is None or post.handle != caller.user.handle:
+        raise _error(404, NOT_FOUND)
+    body = {**_status_json(caller.state, post, _base(request), caller.user), "text": post.text}
+    post.deleted_at = now()
+    parent = caller.state.find_post(PLATFORM, post.reply_to) if post.reply_to else None
+    if parent is not None:
+        parent.remove("replies", post.remote_id)
+    return JSONResponse(body)
+
+
+@router.get("/api/v1/statuses/{status_id}/context")
+async def status_context(request: Request, status_id: str) -> JSONResponse:
+    """Ancestors (root first) and descendants (depth first, oldest first) that the caller may see."""
+    caller = await _enter(request, auth="optional", scopes=READ_STATUSES, user=False)
+    state, base, viewer = caller.state, _base(request), caller.account
+    post = state.find_post(PLATFORM, status_id)
+    if post is None or not _visible(post, viewer):
+        raise _error(404, NOT_FOUND)
+    ancestors: list[RemotePost] = []
+    cursor: RemotePost | None = post
+    while cursor is not None and cursor.reply_to:
+        cursor = state.find_post(PLATFORM, cursor.reply_to)
+        if cursor is not None:
+            ancestors.insert(0, cursor)
+    children: dict[str, list[RemotePost]] = {}
+    for p in state.posts_of(PLATFORM):
+        if p.reply_to:
+            children.setdefault(p.reply_to, []).append(p)
+    descendants: list[RemotePost] = []
+    stack = list(reversed(children.get(post.remote_id, [])))
+    while stack:
+        child = stack.pop()
+        descendants.append(child)
+        stack.extend(reversed(children.get(child.remote_id, [])))
+    return JSONResponse({"ancestors": [_status_json(state, p, base, viewer) for p in ancestors if _visible(p, viewer)],
+                         "descendants": [_status_json(state, p, base, viewer) for p in descendants if _visible(p, viewer)]})
 
 
 @router.get("/api/v1/accounts/{account_id}/statuses")
@@ -914,7 +1068,7 @@ async def account_statuses(request: Request, account_id: str) -> JSONResponse:
         next_url = f"{path}?{urlencode(kept + [('limit', limit), ('max_id', page[-1].remote_id)])}"
         prev_url = f"{path}?{urlencode(kept + [('limit', limit), ('min_id', page[0].remote_id)])}"
         headers["Link"] = f'<{next_url}>; rel="next", <{prev_url}>; rel="prev"'
-    return JSONResponse([_status_json(state, p, base) for p in page], headers=headers)
+    return JSONResponse([_status_json(state, p, base, caller.account) for p in page], headers=headers)
 
 
 @router.get("/@{handle}/{status_id}")

@@ -54,8 +54,30 @@ class RemotePost:
     reply_to: str | None = None
     media_ids: list[str] = field(default_factory=list)
     idempotency_key: str | None = None
-    counters: dict[str, int] = field(default_factory=dict)
+    counters: dict[str, int] = field(default_factory=dict)  # activity of people outside the simulator
     extra: dict[str, Any] = field(default_factory=dict)
+    # Activity through the platform's own endpoints: metric -> who or what (a liker, a reply's id).
+    activity: dict[str, set[str]] = field(default_factory=dict)
+    deleted_at: datetime | None = None
+
+    def count(self, metric: str) -> int:
+        """What the platform shows: the control API's share plus the real likes, reposts, replies, quotes."""
+        return self.counters.get(metric, 0) + len(self.activity.get(metric, ()))
+
+    def add(self, metric: str, who: str) -> bool:
+        """Record one act (a like by `who`, a reply `who`); False when it was already there."""
+        acts = self.activity.setdefault(metric, set())
+        if who in acts:
+            return False
+        acts.add(who)
+        return True
+
+    def remove(self, metric: str, who: str) -> bool:
+        acts = self.activity.get(metric, set())
+        if who not in acts:
+            return False
+        acts.discard(who)
+        return True
 
 
 @dataclass
@@ -82,6 +104,8 @@ class SimulatorState:
     posts: list[RemotePost] = field(default_factory=list)
     faults: dict[tuple[str, str | None], Faults] = field(default_factory=dict)
     data: dict[str, dict[str, Any]] = field(default_factory=dict)  # per-platform extras
+    # Metrics a platform no longer gives (`/_control/retired`): its read answers leave the field out.
+    retired: dict[str, set[str]] = field(default_factory=dict)
     access_ttl: dict[str, timedelta | None] = field(default_factory=lambda: {  # None: tokens never expire
         "mastodon": None, "bluesky": timedelta(hours=2), "x": timedelta(hours=2)})
     _ids: itertools.count = field(default_factory=lambda: itertools.count(110_000_000_000_000_000))
@@ -112,10 +136,16 @@ class SimulatorState:
         return self.faults.get((platform, handle)) or self.faults.get((platform, None)) or Faults()
 
     def posts_of(self, platform: str, handle: str | None = None) -> list[RemotePost]:
-        return [p for p in self.posts if p.platform == platform and (handle is None or p.handle == handle)]
+        """The platform's posts that still exist (a deleted one stays in `posts`, the record of what was sent)."""
+        return [p for p in self.posts if p.platform == platform and (handle is None or p.handle == handle)
+                and p.deleted_at is None]
 
     def find_post(self, platform: str, remote_id: str) -> RemotePost | None:
-        return next((p for p in self.posts if p.platform == platform and p.remote_id == remote_id), None)
+        return next((p for p in self.posts if p.platform == platform and p.remote_id == remote_id
+                     and p.deleted_at is None), None)
+
+    def is_retired(self, platform: str, metric: str) -> bool:
+        return metric in self.retired.get(platform, ())
 
 
 SANDBOX_ACCOUNTS = [

@@ -5,6 +5,13 @@ reference marks a fact unverified, this module says so next to the code that fak
 One confidential OAuth 2.0 client is pre-registered (X apps are registered in the developer portal,
 never at run time): client_id "postwizard-sandbox", client_secret "sandbox-secret", any loopback
 redirect URI.
+
+Counts follow what sandbox accounts do here: likes (POST/DELETE /2/users/:id/likes), retweets
+(POST/DELETE /2/users/:id/retweets), replies (reply.in_reply_to_tweet_id) and quotes (quote_tweet_id),
+on top of the control API's counters; DELETE /2/tweets/:id removes one's own tweet. A request field
+or query parameter the simulator does not implement is refused with X's 400 invalid-request, never
+silently dropped; `expansions=author_id` with `user.fields` is implemented. A metric retired through
+the control API leaves its `public_metrics` field out.
 """
 
 from __future__ import annotations
@@ -52,7 +59,40 @@ SIZE_LIMITS = {"tweet_image": 5 * 1024 * 1024, "tweet_gif": 15 * 1024 * 1024,
 WINDOW = 15 * 60
 # Per-user limits per 15-minute window. POST /2/tweets is [v: XOLD]; the others are [unverified]
 # stand-ins of the same order as X's published tables. Adapters read the headers, never these numbers.
-RATE_LIMITS = {"tweets:create": 200, "users:me": 75, "tweets:lookup": 900, "users:tweets": 900, "media": 500}
+RATE_LIMITS = {"tweets:create": 200, "users:me": 75, "tweets:lookup": 900, "users:tweets": 900, "media": 500,
+               "likes": 50, "retweets": 50, "tweets:delete": 50}
+
+# public_metrics fields for the normalised metrics (a retired metric's field is left out).
+METRIC_FIELDS = {"reposts": "retweet_count", "replies": "reply_count", "likes": "like_count", "quotes": "quote_count",
+                 "bookmarks": "bookmark_count", "impressions": "impression_count"}
+# Every tweet.fields / user.fields / expansions value X knows [v: XDOC fields], and the ones simulated.
+TWEET_FIELDS = frozenset({
+    "article", "attachments", "author_id", "card_uri", "community_id", "context_annotations", "conversation_id",
+    "created_at", "display_text_range", "edit_controls", "edit_history_tweet_ids", "entities", "geo", "id",
+    "in_reply_to_user_id", "lang", "media_metadata", "non_public_metrics", "note_tweet", "organic_metrics",
+    "possibly_sensitive", "promoted_metrics", "public_metrics", "referenced_tweets", "reply_settings", "scopes",
+    "source", "text", "withheld"})
+TWEET_FIELDS_SIMULATED = frozenset({
+    "attachments", "author_id", "conversation_id", "created_at", "edit_history_tweet_ids", "id",
+    "in_reply_to_user_id", "possibly_sensitive", "public_metrics", "referenced_tweets", "reply_settings", "text"})
+USER_FIELDS = frozenset({
+    "affiliation", "connection_status", "created_at", "description", "entities", "id", "location",
+    "most_recent_tweet_id", "name", "pinned_tweet_id", "profile_banner_url", "profile_image_url", "protected",
+    "public_metrics", "receives_your_dm", "subscription_type", "url", "username", "verified", "verified_type",
+    "withheld"})
+USER_FIELDS_SIMULATED = frozenset({"created_at", "description", "id", "name", "protected", "public_metrics",
+                                   "username", "verified"})
+EXPANSIONS = frozenset({
+    "article.cover_media", "article.media_entities", "attachments.media_keys", "attachments.media_source_tweet",
+    "attachments.poll_ids", "author_id", "edit_history_tweet_ids", "entities.mentions.username", "geo.place_id",
+    "in_reply_to_user_id", "entities.note.mentions.username", "referenced_tweets.id",
+    "referenced_tweets.id.attachments.media_keys", "referenced_tweets.id.author_id"})
+EXPANSIONS_SIMULATED = frozenset({"author_id"})
+# The fields of POST /2/tweets X documents, and the ones simulated.
+TWEET_BODY = frozenset({"card_uri", "community_id", "direct_message_deep_link", "for_super_followers_only", "geo",
+                        "made_with_ai", "media", "nullcast", "paid_partnership", "poll", "quote_tweet_id", "reply",
+                        "reply_settings", "share_with_followers", "text"})
+TWEET_BODY_SIMULATED = frozenset({"media", "quote_tweet_id", "reply", "text"})
 
 PROBLEM_INVALID = "https://api.twitter.com/2/problems/invalid-request"
 PROBLEM_NOT_FOUND = "https://api.twitter.com/2/problems/resource-not-found"
@@ -348,8 +388,22 @@ async def users_me(request: Request) -> Response:
     call = await _begin(request, "users:me", ("tweet.read", "users.read"))
     if isinstance(call, Response):
         return call
-    a = call.account
-    return call.json({"data": {"id": a.remote_id, "name": a.display_name, "username": a.handle}})
+    for name in request.query_params:
+        if name not in ("user.fields", "expansions", "tweet.fields"):
+            return _invalid(f"The query parameter [{name}] is not one of [expansions,tweet.fields,user.fields]",
+                            call.headers, {name: [request.query_params[name]]})
+        if name != "user.fields":  # the user expansions (pinned_tweet_id, ...) are not simulated
+            return _invalid(f"The query parameter [{name}] is not implemented by the simulator on /2/users/me",
+                            call.headers, {name: [request.query_params[name]]})
+    fields = _fields(request, "user.fields")
+    for value in sorted(fields):
+        if value not in USER_FIELDS:
+            return _invalid(f"The `user.fields` query parameter value [{value}] is not one of "
+                            f"[{','.join(sorted(USER_FIELDS))}]", call.headers, {"user.fields": [value]})
+        if value not in USER_FIELDS_SIMULATED:
+            return _invalid(f"The `user.fields` query parameter value [{value}] is not implemented by the simulator",
+                            call.headers, {"user.fields": [value]})
+    return call.json({"data": _user(_state(request), call.account, fields)})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -553,9 +607,13 @@ async def create_tweet(request: Request) -> Response:
     body = await _json_object(request, call.headers)
     if isinstance(body, Response):
         return body
+    refused = _refused_body(body, call.headers)
+    if refused is not None:
+        return refused
     text = body.get("text", "")
     media_ids = ((body.get("media") or {}).get("media_ids")) or []
     reply_to = (body.get("reply") or {}).get("in_reply_to_tweet_id")
+    quote_of = body.get("quote_tweet_id")
     if not isinstance(text, str) or not isinstance(media_ids, list):
         return _invalid("`text` must be a string and `media.media_ids` a list.", call.headers)
     if not text.strip() and not media_ids:
@@ -578,6 +636,12 @@ async def create_tweet(request: Request) -> Response:
         if parent is None:
             return _invalid("The Tweet you are replying to has been deleted or is not visible to you.", call.headers,
                             {"reply.in_reply_to_tweet_id": [str(reply_to)]})
+    quoted = None
+    if quote_of is not None:
+        quoted = state.find_post(PLATFORM, str(quote_of))
+        if quoted is None:  # [unverified] wording
+            return _invalid("The Tweet you are quoting has been deleted or is not visible to you.", call.headers,
+                            {"quote_tweet_id": [str(quote_of)]})
     if text.strip():
         since = now() - DUPLICATE_WINDOW
         if any(p.created_at >= since and _normal(p.text) == _normal(text) for p in state.posts_of(PLATFORM, call.account.handle)):
@@ -590,14 +654,85 @@ async def create_tweet(request: Request) -> Response:
                       url=f"https://x.com/{handle}/status/{tweet_id}", reply_to=str(reply_to) if reply_to is not None else None,
                       media_ids=[m["id"] for m in media],
                       extra={"conversation_id": parent.extra.get("conversation_id", parent.remote_id) if parent else tweet_id,
-                             "media_keys": [_media_key(m) for m in media]})
+                             "media_keys": [_media_key(m) for m in media],
+                             "quote_of": quoted.remote_id if quoted else None})
     state.posts.append(post)
+    if parent is not None:
+        parent.add("replies", tweet_id)
+    if quoted is not None:
+        quoted.add("quotes", tweet_id)
     await faults.after_write(state, PLATFORM, handle)
     return call.json({"data": {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}}, status=201)
 
 
-def _fields(request: Request) -> set[str]:
-    return {f.strip() for f in request.query_params.get("tweet.fields", "").split(",") if f.strip()}
+def _fields(request: Request, name: str = "tweet.fields") -> set[str]:
+    return {f.strip() for f in request.query_params.get(name, "").split(",") if f.strip()}
+
+
+def _refused_body(body: dict, headers: dict) -> JSONResponse | None:
+    """X validates the body against its schema (no additional properties); a field X knows but the
+    simulator does not act on is refused too, so a test never passes on a field that did nothing."""
+    for name in body:
+        if name not in TWEET_BODY:
+            return _invalid(f"$.{name}: is not defined in the schema and the schema does not allow additional "
+                            "properties", headers)
+        if name not in TWEET_BODY_SIMULATED:
+            return _invalid(f"$.{name}: the simulator does not implement this field", headers)
+    for name, allowed in (("media", {"media_ids"}), ("reply", {"in_reply_to_tweet_id"})):
+        part = body.get(name)
+        if isinstance(part, dict) and set(part) - allowed:
+            return _invalid(f"$.{name}.{sorted(set(part) - allowed)[0]}: the simulator does not implement this field",
+                            headers)
+    return None
+
+
+def _refused_query(request: Request, headers: dict, allowed: set[str]) -> JSONResponse | None:
+    """X's 400 for a query parameter the endpoint does not take, or a field value it does not know;
+    a value X knows but the simulator does not produce is refused as well (saying so)."""
+    for name in request.query_params:
+        if name not in allowed:
+            return _invalid(f"The query parameter [{name}] is not one of [{','.join(sorted(allowed))}]", headers,
+                            {name: [request.query_params[name]]})
+    for name, known, simulated in (("tweet.fields", TWEET_FIELDS, TWEET_FIELDS_SIMULATED),
+                                   ("user.fields", USER_FIELDS, USER_FIELDS_SIMULATED),
+                                   ("expansions", EXPANSIONS, EXPANSIONS_SIMULATED)):
+        for value in sorted(_fields(request, name)):
+            if value not in known:
+                return _invalid(f"The `{name}` query parameter value [{value}] is not one of "
+                                f"[{','.join(sorted(known))}]", headers, {name: [value]})
+            if value not in simulated:
+                return _invalid(f"The `{name}` query parameter value [{value}] is not implemented by the simulator "
+                                f"(it gives {','.join(sorted(simulated))})", headers, {name: [value]})
+    return None
+
+
+def _user(state: SimulatorState, account: SandboxAccount, fields: set[str]) -> dict:
+    out: dict[str, Any] = {"id": account.remote_id, "name": account.display_name, "username": account.handle}
+    if "created_at" in fields:
+        out["created_at"] = "2024-01-01T00:00:00.000Z"
+    if "description" in fields:
+        out["description"] = ""
+    if "protected" in fields:
+        out["protected"] = False
+    if "verified" in fields:
+        out["verified"] = False
+    if "public_metrics" in fields:
+        out["public_metrics"] = {"followers_count": 0, "following_count": 0, "listed_count": 0,
+                                 "tweet_count": len(state.posts_of(PLATFORM, account.handle)),
+                                 "like_count": sum(1 for p in state.posts_of(PLATFORM) if account.handle in p.activity.get("likes", ()))}
+    return out
+
+
+def _includes(state: SimulatorState, request: Request, posts: list[RemotePost]) -> dict:
+    """`includes.users` for expansions=author_id (the authors, once each, with user.fields)."""
+    if "author_id" not in _fields(request, "expansions"):
+        return {}
+    handles = list(dict.fromkeys(p.handle for p in posts))
+    users = [_user(state, a, _fields(request, "user.fields")) for h in handles if (a := state.account(PLATFORM, h))]
+    return {"includes": {"users": users}} if users else {}
+
+
+TWEET_LOOKUP_PARAMS = {"expansions", "media.fields", "place.fields", "poll.fields", "tweet.fields", "user.fields"}
 
 
 def _render(state: SimulatorState, post: RemotePost, fields: set[str]) -> dict:
@@ -612,13 +747,22 @@ def _render(state: SimulatorState, post: RemotePost, fields: set[str]) -> dict:
         out["conversation_id"] = post.extra.get("conversation_id", post.remote_id)
     if "attachments" in fields and post.extra.get("media_keys"):
         out["attachments"] = {"media_keys": post.extra["media_keys"]}
-    if "referenced_tweets" in fields and post.reply_to:
-        out["referenced_tweets"] = [{"type": "replied_to", "id": post.reply_to}]
+    referenced = ([{"type": "replied_to", "id": post.reply_to}] if post.reply_to else []) + (
+        [{"type": "quoted", "id": post.extra["quote_of"]}] if post.extra.get("quote_of") else [])
+    if "referenced_tweets" in fields and referenced:
+        out["referenced_tweets"] = referenced
+    if "in_reply_to_user_id" in fields and post.reply_to:
+        parent = next((p for p in state.posts if p.platform == PLATFORM and p.remote_id == post.reply_to), None)
+        replied = state.account(PLATFORM, parent.handle) if parent else None
+        if replied:
+            out["in_reply_to_user_id"] = replied.remote_id
+    if "possibly_sensitive" in fields:
+        out["possibly_sensitive"] = False
+    if "reply_settings" in fields:
+        out["reply_settings"] = "everyone"
     if "public_metrics" in fields:
-        c = post.counters
-        out["public_metrics"] = {"retweet_count": c.get("reposts", 0), "reply_count": c.get("replies", 0),
-                                 "like_count": c.get("likes", 0), "quote_count": c.get("quotes", 0),
-                                 "bookmark_count": c.get("bookmarks", 0), "impression_count": c.get("impressions", 0)}
+        out["public_metrics"] = {name: post.count(metric) for metric, name in METRIC_FIELDS.items()
+                                 if not state.is_retired(PLATFORM, metric)}
     return out
 
 
@@ -636,10 +780,13 @@ async def get_tweet(request: Request, tweet_id: str) -> Response:
         return call
     if not tweet_id.isdigit():
         return _invalid(f"The `id` query parameter value [{tweet_id}] does not match ^[0-9]{{1,19}}$", call.headers, {"id": [tweet_id]})
+    refused = _refused_query(request, call.headers, TWEET_LOOKUP_PARAMS)
+    if refused is not None:
+        return refused
     post = state.find_post(PLATFORM, tweet_id)
     if post is None:
         return call.json({"errors": [_not_found("tweet", tweet_id, "id")]})
-    return call.json({"data": _render(state, post, _fields(request))})
+    return call.json({"data": _render(state, post, _fields(request)), **_includes(state, request, [post])})
 
 
 @router.get("/2/tweets")
@@ -651,14 +798,18 @@ async def get_tweets(request: Request) -> Response:
     ids = [i.strip() for i in request.query_params.get("ids", "").split(",") if i.strip()]
     if not ids or len(ids) > 100 or not all(i.isdigit() for i in ids):
         return _invalid("The `ids` query parameter must hold 1 to 100 comma-separated ids.", call.headers, {"ids": ids})
+    refused = _refused_query(request, call.headers, TWEET_LOOKUP_PARAMS | {"ids"})
+    if refused is not None:
+        return refused
     fields = _fields(request)
     found, missing = [], []
     for tweet_id in ids:
         post = state.find_post(PLATFORM, tweet_id)
-        (found.append(_render(state, post, fields)) if post else missing.append(_not_found("tweet", tweet_id, "ids")))
+        (found.append(post) if post else missing.append(_not_found("tweet", tweet_id, "ids")))
     body: dict[str, Any] = {}
     if found:
-        body["data"] = found
+        body["data"] = [_render(state, p, fields) for p in found]
+        body.update(_includes(state, request, found))
     if missing:
         body["errors"] = missing
     return call.json(body)
@@ -681,6 +832,14 @@ async def user_tweets(request: Request, user_id: str) -> Response:
     if isinstance(call, Response):
         return call
     q = request.query_params
+    refused = _refused_query(request, call.headers, TWEET_LOOKUP_PARAMS | {
+        "max_results", "start_time", "end_time", "since_id", "until_id", "pagination_token", "exclude"})
+    if refused is not None:
+        return refused
+    exclude = _fields(request, "exclude")
+    if not exclude <= {"replies", "retweets"}:
+        return _invalid(f"The `exclude` query parameter value [{sorted(exclude - {'replies', 'retweets'})[0]}] is not one "
+                        "of [replies,retweets]", call.headers)
     raw_max = q.get("max_results", "10")
     if not raw_max.isdigit() or not 5 <= int(raw_max) <= 100:
         return _invalid(f"The `max_results` query parameter value [{raw_max}] is not between 5 and 100", call.headers,
@@ -696,7 +855,9 @@ async def user_tweets(request: Request, user_id: str) -> Response:
     account = _account_by_id(state, user_id)
     if account is None:
         return call.json({"errors": [_not_found("user", user_id, "id")]})
-    posts = sorted(state.posts_of(PLATFORM, account.handle), key=lambda p: int(p.remote_id), reverse=True)
+    # Retweets are not tweets of the timeline here, so exclude=retweets has nothing to leave out.
+    posts = sorted((p for p in state.posts_of(PLATFORM, account.handle) if not ("replies" in exclude and p.reply_to)),
+                   key=lambda p: int(p.remote_id), reverse=True)
     if "start_time" in bounds:
         posts = [p for p in posts if p.created_at >= bounds["start_time"]]
     if "end_time" in bounds:
@@ -719,5 +880,134 @@ async def user_tweets(request: Request, user_id: str) -> Response:
         meta["next_token"] = base64.urlsafe_b64encode(f"p:{offset + len(page)}".encode()).decode()
     body: dict[str, Any] = {"meta": meta}
     if page:  # X leaves "data" out of an empty page
-        body = {"data": [_render(state, p, _fields(request)) for p in page], "meta": meta}
+        body = {"data": [_render(state, p, _fields(request)) for p in page], "meta": meta,
+                **_includes(state, request, page)}
     return call.json(body)
+
+
+# ---------------------------------------------------------------------------------------------
+# likes, retweets, deletion: what a sandbox account does moves the tweet's public_metrics
+
+
+def _forbidden_other_user(call: _Call, user_id: str) -> JSONResponse | None:
+    """The :id of /2/users/:id/... must be the token's user [unverified: X's exact words]."""
+    if user_id != call.account.remote_id:
+        return _problem(403, "Forbidden", "You are not permitted to perform this action.", headers=call.headers)
+    return None
+
+
+async def _acted_on(request: Request, call: _Call, user_id: str) -> RemotePost | JSONResponse:
+    """The tweet named by the body's `tweet_id`, or X's answer refusing the request."""
+    forbidden = _forbidden_other_user(call, user_id)
+    if forbidden is not None:
+        return forbidden
+    body = await _json_object(request, call.headers)
+    if isinstance(body, Response):
+        return body
+    unknown = set(body) - {"tweet_id"}
+    if unknown:
+        return _invalid(f"$.{sorted(unknown)[0]}: is not defined in the schema and the schema does not allow "
+                        "additional properties", call.headers)
+    tweet_id = body.get("tweet_id")
+    if not isinstance(tweet_id, str) or not tweet_id.isdigit():
+        return _invalid("$.tweet_id: must be a string of digits", call.headers, {"tweet_id": [str(tweet_id)]})
+    post = _state(request).find_post(PLATFORM, tweet_id)
+    if post is None:  # [unverified] wording
+        return _invalid("The Tweet is deleted or not visible to you.", call.headers, {"tweet_id": [tweet_id]})
+    return post
+
+
+def _undone_on(request: Request, call: _Call, user_id: str, tweet_id: str) -> RemotePost | JSONResponse | None:
+    """The tweet of a DELETE .../likes/:tweet_id (None: nothing to undo, answered as done)."""
+    forbidden = _forbidden_other_user(call, user_id)
+    if forbidden is not None:
+        return forbidden
+    if not tweet_id.isdigit():
+        return _invalid(f"The `tweet_id` path parameter value [{tweet_id}] does not match ^[0-9]{{1,19}}$",
+                        call.headers, {"tweet_id": [tweet_id]})
+    return _state(request).find_post(PLATFORM, tweet_id)
+
+
+@router.post("/2/users/{user_id}/likes")
+async def like(request: Request, user_id: str) -> Response:
+    call = await _begin(request, "likes", ("tweet.read", "users.read", "like.write"))
+    if isinstance(call, Response):
+        return call
+    post = await _acted_on(request, call, user_id)
+    if isinstance(post, Response):
+        return post
+    post.add("likes", call.account.handle)
+    return call.json({"data": {"liked": True}})
+
+
+@router.delete("/2/users/{user_id}/likes/{tweet_id}")
+async def unlike(request: Request, user_id: str, tweet_id: str) -> Response:
+    call = await _begin(request, "likes", ("tweet.read", "users.read", "like.write"))
+    if isinstance(call, Response):
+        return call
+    post = _undone_on(request, call, user_id, tweet_id)
+    if isinstance(post, Response):
+        return post
+    if post is not None:
+        post.remove("likes", call.account.handle)
+    return call.json({"data": {"liked": False}})
+
+
+@router.post("/2/users/{user_id}/retweets")
+async def retweet(request: Request, user_id: str) -> Response:
+    call = await _begin(request, "retweets", ("tweet.read", "users.read", "tweet.write"))
+    if isinstance(call, Response):
+        return call
+    post = await _acted_on(request, call, user_id)
+    if isinstance(post, Response):
+        return post
+    retweets: dict[str, str] = post.extra.setdefault("retweets", {})
+    rest_id = retweets.setdefault(call.account.handle, _state(request).next_id())
+    post.add("reposts", call.account.handle)
+    return call.json({"data": {"retweeted": True, "rest_id": rest_id}})
+
+
+@router.delete("/2/users/{user_id}/retweets/{source_tweet_id}")
+async def unretweet(request: Request, user_id: str, source_tweet_id: str) -> Response:
+    call = await _begin(request, "retweets", ("tweet.read", "users.read", "tweet.write"))
+    if isinstance(call, Response):
+        return call
+    post = _undone_on(request, call, user_id, source_tweet_id)
+    if isinstance(post, Response):
+        return post
+    if post is not None:
+        post.extra.get("retweets", {}).pop(call.account.handle, None)
+        post.remove("reposts", call.account.handle)
+    return call.json({"data": {"retweeted": False}})
+
+
+@router.delete("/2/tweets/{tweet_id}")
+async def delete_tweet(request: Request, tweet_id: str) -> Response:
+    """The author deletes; someone else's tweet is 403 and a missing one 404 [unverified: both bodies].
+    The tweet it replied to loses a reply, the one it quoted a quote."""
+    state = _state(request)
+    call = await _begin(request, "tweets:delete", ("tweet.read", "users.read", "tweet.write"))
+    if isinstance(call, Response):
+        return call
+    if not tweet_id.isdigit():
+        return _invalid(f"The `id` query parameter value [{tweet_id}] does not match ^[0-9]{{1,19}}$", call.headers,
+                        {"id": [tweet_id]})
+    post = state.find_post(PLATFORM, tweet_id)
+    if post is None:
+        return JSONResponse({"errors": [_not_found("tweet", tweet_id, "id")], "title": "Not Found Error",
+                             "type": PROBLEM_NOT_FOUND, "detail": f"Could not find tweet with id: [{tweet_id}]."},
+                            status_code=404, headers=call.headers)
+    if post.handle != call.account.handle:
+        return _problem(403, "Forbidden", "You are not allowed to delete a Tweet you did not author.",
+                        headers=call.headers)
+    post.deleted_at = now()
+    for metric, other in (("replies", post.reply_to), ("quotes", post.extra.get("quote_of"))):
+        target = state.find_post(PLATFORM, other) if other else None
+        if target is not None:
+            target.remove(metric, post.remote_id)
+    return call.json({"data": {"deleted": True}})
+
+
+def unknown_route(request: Request) -> Response:
+    """An endpoint X does not have [unverified: X's v2 answers an unknown path with this v1.1-style body]."""
+    return JSONResponse({"errors": [{"message": "Sorry, that page does not exist", "code": 34}]}, status_code=404)
