@@ -17,6 +17,9 @@ from adapters.engagement.tracking_projection import EngagementTrackingProjection
 from adapters.identity.common_passwords import ZxcvbnCommonPasswords
 from adapters.identity.login_throttle import SqlLoginThrottle
 from adapters.identity.password_hasher import Argon2PasswordHasher
+from adapters.live.members import SqlMemberWorkspaces
+from adapters.live.postgres_feed import PostgresLiveFeed
+from adapters.live.target_projection import LiveTargetProjection
 from adapters.platforms.directory import build_directory
 from adapters.platforms.http import shared_client
 from adapters.publishing.job_queue import ProcrastinateJobQueue
@@ -72,6 +75,7 @@ from application.identity.revoke_api_token import RevokeApiTokenHandler
 from application.identity.set_time_zone import SetTimeZoneHandler
 from application.identity.sign_up import SignUpHandler
 from application.identity.update_workspace_settings import UpdateWorkspaceSettingsHandler
+from application.live.follow_live_events import FollowLiveEventsHandler
 from application.publishing.cancel_post import CancelPostHandler
 from application.publishing.create_draft_post import CreateDraftPostHandler
 from application.publishing.describe_media import DescribeMediaHandler
@@ -123,7 +127,8 @@ class Container(containers.DeclarativeContainer):
                                     providers.List(providers.Singleton(CampaignProjection),
                                                    providers.Singleton(PostProjection),
                                                    providers.Singleton(PublishingScheduleProjection),
-                                                   providers.Singleton(EngagementTrackingProjection)))
+                                                   providers.Singleton(EngagementTrackingProjection),
+                                                   providers.Singleton(LiveTargetProjection)))
     hasher = providers.Singleton(Argon2PasswordHasher)
     cipher = providers.Singleton(AesGcmTokenCipher, providers.Callable(
         load_or_create_key, settings.provided.secret_key, settings.provided.key_file))
@@ -224,6 +229,11 @@ class Container(containers.DeclarativeContainer):
                                                  poll_queue, clock)
     get_post_engagement = providers.Singleton(GetPostEngagementHandler, engagement_reader)
 
+    # live
+    live_feed = providers.Singleton(PostgresLiveFeed, location, engine)
+    follow_live_events = providers.Singleton(FollowLiveEventsHandler, live_feed,
+                                             providers.Singleton(SqlMemberWorkspaces, engine))
+
     # captions
     caption_generator = providers.Singleton(
         build_caption_generator, base_url=settings.provided.llm_base_url,
@@ -252,7 +262,9 @@ def build_container(settings, location) -> Container:
 
 
 async def shutdown(container: Container) -> None:
-    """Close pools in order: HTTP client, the async engine, then the event store's psycopg pool."""
+    """Close pools in order: the live feed's connection, HTTP client, the async engine, then the event
+    store's psycopg pool."""
+    await container.live_feed().close()
     await container.http_client().aclose()
     await container.engine().dispose()
     container.event_app().close()

@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
+import psycopg
 import pytest
 from playwright.async_api import Locator, Page
 
@@ -237,7 +238,7 @@ async def filter_the_queue(page: Page, item: Locator) -> None:
     await page.wait_for_url(re.compile(r"/queue$"))
 
 
-async def test_journeys_from_sign_up_to_a_retried_publish(browser, demo_url, fake_llm):  # noqa: F811
+async def test_journeys_from_sign_up_to_a_retried_publish(browser, demo_url, database, fake_llm):  # noqa: F811
     started = time.monotonic()
     context = await browser.new_context(viewport=WIDE, timezone_id=ZONE, locale="en-US")
     await context.add_init_script(RECORD_VIOLATIONS)
@@ -339,6 +340,18 @@ async def test_journeys_from_sign_up_to_a_retried_publish(browser, demo_url, fak
         await page.set_viewport_size(NARROW)
         await check_screen(page, "journey_post_published_390_dark")
         await page.set_viewport_size(WIDE)
+
+        # More likes, read by the worker's next poll (made due now): the numbers change as it stores
+        # them, pushed over /api/events, with no click and no reload.
+        async with httpx.AsyncClient(base_url=f"{demo_url}/simulator/_control") as control:
+            for posted in (await control.get("/posts")).json():
+                await control.post(f"/posts/{posted['platform']}/{posted['remote_id']}/counters", json={"likes": 15})
+        post_id = page.url.rsplit("/", 1)[-1]
+        async with await psycopg.AsyncConnection.connect(database.libpq_url(), autocommit=True) as conn:
+            await conn.execute("UPDATE engagement_targets SET next_poll_at = now() WHERE post_id = %s", (post_id,))
+        await until(page, "[...document.querySelectorAll('[data-testid=engagement-row] [data-metric=likes]')]"
+                          ".map((cell) => cell.textContent.trim()).join() === '15,15'", timeout=12)
+        assert await page.evaluate("window.__sameDocument === true")
         async with context.expect_page() as opened:
             await refused.get_by_role("link", name=re.compile("View the post on Mastodon")).click()
         remote = await opened.value

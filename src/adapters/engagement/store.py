@@ -1,7 +1,8 @@
 """Engagement storage on PostgreSQL: the snapshot series is appended with COPY (asyncpg's
 `copy_records_to_table`, on the raw driver connection of the SQLAlchemy transaction), and each
 target's polling state is updated in the same transaction, so a point and the state that follows
-from it are stored together or not at all.
+from it are stored together or not at all; each new point is announced live (`adapters.live.journal`)
+in that transaction too.
 
 Only changes are stored (the aggregate skips a read that found the same numbers): a target's series
 is at most a few hundred rows over its 90 days of polling, so every point is kept (no roll-up is
@@ -19,6 +20,7 @@ from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.engagement.tables import engagement_snapshots, engagement_targets
+from adapters.live.journal import METRICS_CHANGED, Change, announce
 from application.engagement.ports import TargetRead, TrackedTarget
 from domain.engagement.engagement import METRICS, Counters, Snapshot
 
@@ -71,7 +73,7 @@ class SqlEngagementStore:
             return [tracked(row) for row in await conn.execute(query)]
 
     async def save(self, reads: Sequence[TargetRead]) -> None:
-        changed, same, failed, records = [], [], [], []
+        changed, same, failed, records, news = [], [], [], [], []
         for read in reads:
             target = read.target
             params: dict[str, Any] = {"k_workspace": target.workspace_id, "k_post": target.post_id,
@@ -84,6 +86,7 @@ class SqlEngagementStore:
                 changed.append({**params, "v_read_at": read.read_at, "v_flags": list(read.snapshot.flags),
                                 **{f"v_{name}": getattr(counters, name) for name in METRICS}})
                 records.append(snapshot_record(target, read.snapshot))
+                news.append(Change(target.workspace_id, METRICS_CHANGED, target.post_id, target.channel_id))
             else:
                 same.append({**params, "v_read_at": read.read_at})
         async with self.engine.begin() as conn:
@@ -95,6 +98,7 @@ class SqlEngagementStore:
                 raw = await conn.get_raw_connection()
                 await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
                     engagement_snapshots.name, records=records, columns=SNAPSHOT_COLUMNS)
+            await announce(conn, news)  # browsers hear of the new numbers when they are committed
 
     async def make_due(self, workspace_id: UUID, post_id: UUID, now: datetime) -> list[UUID]:
         statement = (update(_t).where(_t.c.workspace_id == workspace_id, _t.c.post_id == post_id)

@@ -18,7 +18,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from entrypoints.api.body_limit import BodyLimit, upload_routes
 from entrypoints.api.errors import install_error_handlers
 from entrypoints.api.plain_text import RefuseUnprintableUrls
-from entrypoints.api.routers import auth, campaigns, captions, channels, engagement, posts, system, workspaces
+from entrypoints.api.routers import auth, campaigns, captions, channels, engagement, events, posts, system, workspaces
 from entrypoints.api.security_headers import SecurityHeaders
 from entrypoints.api.ui_assets import REVALIDATE, UiAssets
 from entrypoints.background import keep_projecting
@@ -67,7 +67,7 @@ def create_app(container: Container, settings: Settings, *, background: bool = T
     # Added last, so outermost: gzip wraps the security headers, which hash inline scripts in plain HTML.
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
-    for module in (system, auth, workspaces, channels, campaigns, captions, posts, engagement):
+    for module in (system, auth, workspaces, channels, campaigns, captions, posts, engagement, events):
         app.include_router(module.router)
     app.include_router(channels.callback_router)
     if simulator:

@@ -1,6 +1,7 @@
 """What a worker process runs beside procrastinate: projections (which defer publishing jobs),
 a safety sweep that re-defers anything a crash may have left behind, stalled-job recovery,
-token refresh ahead of expiry, and the engagement scheduler (a poll for each channel with due targets)."""
+token refresh ahead of expiry, the engagement scheduler (a poll for each channel with due targets), and
+the pruning of old live events."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from adapters.live.journal import prune
 from adapters.publishing.orphans import orphaned_targets
 from application.channels.commands import RefreshDueTokens
 from application.engagement.commands import DeferDuePolls
@@ -68,3 +70,7 @@ async def refresh_tokens(container: Container) -> int:
 
 async def defer_due_polls(container: Container) -> int:
     return await container.defer_due_polls()(DeferDuePolls())
+
+
+async def prune_live_events(container: Container) -> int:
+    return await prune(container.engine(), container.clock().now())

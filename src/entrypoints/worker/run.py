@@ -30,6 +30,7 @@ async def run_worker(container: Container, *, install_signal_handlers: bool, nam
                                             "stalled-job recovery")),
             asyncio.create_task(loops.every(60, lambda: loops.refresh_tokens(container), "token refresh")),
             asyncio.create_task(loops.every(ENGAGEMENT_PASS, lambda: loops.defer_due_polls(container), "engagement polls")),
+            asyncio.create_task(loops.every(300, lambda: loops.prune_live_events(container), "live events pruning")),
         ]
         try:
             await job_app.run_worker_async(
