@@ -13,9 +13,9 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
-from starlette.middleware.gzip import GZipMiddleware
 
 from entrypoints.api.body_limit import BodyLimit, upload_routes
+from entrypoints.api.compression import IsalGZip
 from entrypoints.api.errors import install_error_handlers
 from entrypoints.api.plain_text import RefuseUnprintableUrls
 from entrypoints.api.routers import auth, campaigns, captions, channels, engagement, events, posts, system, workspaces
@@ -66,7 +66,7 @@ def create_app(container: Container, settings: Settings, *, background: bool = T
     app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes, routes=upload_routes(settings.max_upload_bytes))
     # Added last, so outermost: gzip wraps the security headers, which hash inline scripts in plain HTML.
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    app.add_middleware(IsalGZip, minimum_size=1024)
     for module in (system, auth, workspaces, channels, campaigns, captions, posts, engagement, events):
         app.include_router(module.router)
     app.include_router(channels.callback_router)
