@@ -66,6 +66,31 @@ async def test_post_with_schedule_in_one_step_and_cancel(base_url):
     assert [e["channel_id"] for e in r.json()] == [a]
 
 
+async def test_the_calendar_filters_by_channels_and_campaign(base_url):
+    ann = await sign_up(base_url)
+    a, b, c = await ann.channel("mastodon"), await ann.channel("bluesky"), await ann.channel("x")
+    campaign = (await ann.campaign())["id"]
+    first = await ann.draft([a, b], "In the campaign", campaign_id=campaign, schedule_at="2027-05-03T09:00", timezone="UTC")
+    second = await ann.draft([b, c], "Outside it", schedule_at="2027-05-03T08:00", timezone="UTC")
+    week = {"start": "2027-05-03T00:00:00Z", "end": "2027-05-10T00:00:00Z"}
+
+    async def shown(**filters) -> list[tuple[str, str]]:
+        r = await ann.get("/calendar", params={**week, **filters})
+        assert r.status_code == 200, r.text
+        return [(e["post_id"], e["channel_id"]) for e in r.json()]
+
+    p, q = first["id"], second["id"]
+    assert await shown() == sorted([(q, b), (q, c)]) + sorted([(p, a), (p, b)])  # by time, then post and channel
+    assert await shown(channel_id=b) == [(q, b), (p, b)]
+    assert await shown(channel_id=[a, c]) == [(q, c), (p, a)]
+    assert await shown(campaign_id=campaign) == sorted([(p, a), (p, b)])
+    assert await shown(channel_id=[b, c], campaign_id=campaign) == [(p, b)]
+    entry = (await ann.get("/calendar", params={**week, "channel_id": a})).json()[0]
+    assert entry == {"post_id": p, "channel_id": a, "platform": "mastodon", "campaign_id": campaign,
+                     "scheduled_at": "2027-05-03T09:00:00Z", "timezone": "UTC", "state": "scheduled",
+                     "preview": "In the campaign"}
+
+
 async def test_api_token_works_without_cookies_or_csrf(base_url, http):
     ann = await sign_up(base_url)
     r = await ann.client.post("/api/auth/tokens", json={"name": "scripts"})

@@ -1,7 +1,8 @@
 """PostReader and CalendarReader on the post read tables (SQLAlchemy async). Every query is workspace-scoped.
 
 A post's detail (read after every command) and the calendar use statements built once with bound
-parameters: building a statement and its cache key anew costs SQLAlchemy more than running it."""
+parameters: building a statement and its cache key anew costs SQLAlchemy more than running it. The
+calendar's rows (hundreds a week) are fetched by the driver itself (`DriverQuery`)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from dataclasses import fields
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import ARRAY, Uuid, and_, any_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.publishing.tables import calendar_entries, post_history, post_views
+from adapters.shared.database import DriverQuery, std_uuid
 from application.publishing.views import CalendarEntry, HistoryEntry, PostFilters, PostPosition, PostView, TargetView
 
 
@@ -31,6 +33,19 @@ _CALENDAR = (select(*_columns(calendar_entries, CalendarEntry))
              .where(calendar_entries.c.workspace_id == bindparam("workspace_id"),
                     calendar_entries.c.scheduled_at >= bindparam("start"), calendar_entries.c.scheduled_at < bindparam("end"))
              .order_by(calendar_entries.c.scheduled_at, calendar_entries.c.post_id, calendar_entries.c.channel_id))
+
+
+def _calendar_query(by_channels: bool, by_campaign: bool) -> DriverQuery:
+    query, c = _CALENDAR, calendar_entries.c
+    if by_channels:
+        query = query.where(c.channel_id == any_(bindparam("channel_ids", type_=ARRAY(Uuid))))
+    if by_campaign:
+        query = query.where(c.campaign_id == bindparam("campaign_id"))
+    return DriverQuery(query)
+
+
+_CALENDAR_QUERIES = {(channels, campaign): _calendar_query(channels, campaign)
+                     for channels in (False, True) for campaign in (False, True)}
 
 
 def _target(data: dict) -> TargetView:
@@ -92,11 +107,10 @@ class SqlCalendarReader:
 
     async def range(self, workspace_id: UUID, start: datetime, end: datetime,
                     channel_ids: list[UUID] | None, campaign_id: UUID | None) -> list[CalendarEntry]:
-        c, query = calendar_entries.c, _CALENDAR
-        if channel_ids:
-            query = query.where(c.channel_id.in_(channel_ids))
-        if campaign_id:
-            query = query.where(c.campaign_id == campaign_id)
-        async with self.engine.connect() as conn:
-            rows = await conn.execute(query, {"workspace_id": workspace_id, "start": start, "end": end})
-            return [CalendarEntry(*row) for row in rows]
+        query = _CALENDAR_QUERIES[bool(channel_ids), bool(campaign_id)]
+        rows = await query.fetch(self.engine, {"workspace_id": workspace_id, "start": start, "end": end,
+                                               "channel_ids": channel_ids, "campaign_id": campaign_id})
+        uuid = std_uuid
+        return [CalendarEntry(uuid(post.int), uuid(channel.int), platform, None if campaign is None else uuid(campaign.int),
+                              at, zone, state, preview)
+                for post, channel, platform, campaign, at, zone, state, preview in rows]

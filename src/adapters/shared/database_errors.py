@@ -20,7 +20,7 @@ from collections.abc import Iterator
 import psycopg
 import psycopg_pool
 import sqlalchemy.exc
-from asyncpg.exceptions import ConnectionDoesNotExistError
+from asyncpg.exceptions import ConnectionDoesNotExistError, InterfaceError, PostgresError
 from eventsourcing.persistence import ConnectionUnavailableError, PersistenceError
 from procrastinate.exceptions import ConnectorException
 
@@ -29,7 +29,8 @@ _DRIVERS = ("asyncpg", "psycopg", "psycopg_pool", "sqlalchemy", "eventsourcing",
 _OURS = ("domain", "application", "adapters", "entrypoints")
 _POOL_TIMEOUTS = (sqlalchemy.exc.TimeoutError, psycopg_pool.PoolTimeout, ConnectionUnavailableError)
 
-OUTAGE_TYPES = (sqlalchemy.exc.DBAPIError, sqlalchemy.exc.TimeoutError, psycopg.Error, PersistenceError, ConnectorException, OSError)
+OUTAGE_TYPES = (sqlalchemy.exc.DBAPIError, sqlalchemy.exc.TimeoutError, psycopg.Error, PersistenceError, ConnectorException,
+                PostgresError, InterfaceError, OSError)  # asyncpg's own: from `DriverQuery`
 """The exception types an outage surfaces as; each has other causes too, so ask `database_unreachable`."""
 
 

@@ -211,7 +211,7 @@ async def media_content(ref: MediaRef, actor: ActorDep, c: ContainerDep) -> Resp
                     headers={"Cache-Control": "private, max-age=86400"})
 
 
-CALENDAR = JsonViews[list[CalendarEntry]](list[CalendarEntry])  # the shape of list[CalendarEntryOut]
+CALENDAR = JsonViews[list[CalendarEntry]]()  # the shape of list[CalendarEntryOut]
 
 
 @router.get("/calendar", response_model=list[CalendarEntryOut], tags=["calendar"])
