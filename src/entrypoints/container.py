@@ -15,6 +15,7 @@ from adapters.engagement.reader import SqlEngagementReader
 from adapters.engagement.store import SqlEngagementStore
 from adapters.engagement.tracking_projection import EngagementTrackingProjection
 from adapters.identity.common_passwords import ZxcvbnCommonPasswords
+from adapters.identity.credentials import SqlCredentials
 from adapters.identity.login_throttle import SqlLoginThrottle
 from adapters.identity.password_hasher import Argon2PasswordHasher
 from adapters.live.members import SqlMemberWorkspaces
@@ -119,6 +120,7 @@ class Container(containers.DeclarativeContainer):
     ids = providers.Singleton(RandomIds)
     engine = providers.Singleton(create_engine, location, pool_size=settings.provided.db_pool_size)
     read_engine = providers.Singleton(for_reads, engine)  # overridden by a replica's when configured
+    primary_reads = providers.Singleton(for_reads, engine)  # reads that must see the latest commit, autocommit
     event_app = providers.Singleton(build_application, providers.Callable(_event_env, location,
                                                                           settings.provided.db_pool_size))
     event_store = providers.Singleton(AsyncEventStore, event_app, concurrency=settings.provided.db_pool_size)
@@ -161,7 +163,8 @@ class Container(containers.DeclarativeContainer):
                                   settings.provided.signup_mode.call())
     log_in = providers.Singleton(LogInHandler, uow, hasher, clock, login_throttle)
     log_out = providers.Singleton(LogOutHandler, uow)
-    authenticate = providers.Singleton(AuthenticateHandler, uow, clock)
+    credentials = providers.Singleton(SqlCredentials, primary_reads)
+    authenticate = providers.Singleton(AuthenticateHandler, credentials, uow, clock)
     resolve_actor = providers.Singleton(ResolveActorHandler, uow)
     create_workspace = providers.Singleton(CreateWorkspaceHandler, uow, clock, ids,
                                            settings.provided.max_workspaces_per_user)

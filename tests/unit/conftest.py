@@ -16,7 +16,7 @@ from adapters.identity.memory_login_throttle import MemoryLoginThrottle
 from adapters.identity.password_hasher import Argon2PasswordHasher
 from adapters.shared.clock import ControlledClock, RandomIds
 from adapters.shared.event_store import AsyncEventStore, build_application
-from adapters.shared.memory_unit_of_work import MemoryUnitOfWorkFactory
+from adapters.shared.memory_unit_of_work import MemoryCredentials, MemoryUnitOfWorkFactory
 from application.campaigns.activate_campaign import ActivateCampaignHandler
 from application.campaigns.archive_campaign import ArchiveCampaignHandler
 from application.campaigns.commands import CreateCampaign
@@ -103,7 +103,7 @@ class App:
         self.sign_up = SignUpHandler(uow, hasher, clock, ids, COMMON_PASSWORDS)
         self.log_in = LogInHandler(uow, hasher, clock, self.throttle)
         self.log_out = LogOutHandler(uow)
-        self.authenticate = AuthenticateHandler(uow, clock)
+        self.authenticate = AuthenticateHandler(MemoryCredentials(uow), uow, clock)
         self.resolve_actor = ResolveActorHandler(uow)
         self.create_workspace = CreateWorkspaceHandler(uow, clock, ids)
         self.update_workspace_settings = UpdateWorkspaceSettingsHandler(uow)

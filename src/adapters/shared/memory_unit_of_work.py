@@ -262,3 +262,22 @@ class MemoryUnitOfWorkFactory:
 
     def reads(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self.state, reads_only=True)
+
+
+class MemoryCredentials:
+    """`Credentials` on what the factory's units of work committed."""
+
+    def __init__(self, uow: MemoryUnitOfWorkFactory) -> None:
+        self.s = uow.state
+
+    async def session(self, token_hash: str, workspace_id: UUID | None) -> tuple[SessionRecord, Role | None] | None:
+        session = self.s.sessions.get(token_hash)
+        return (copy.copy(session), self._role(workspace_id, session.user_id)) if session else None
+
+    async def api_token(self, token_hash: str, workspace_id: UUID | None) -> tuple[ApiTokenRecord, Role | None] | None:
+        token = next((t for t in self.s.api_tokens.values() if t.token_hash == token_hash), None)
+        return (copy.copy(token), self._role(workspace_id, token.user_id)) if token else None
+
+    def _role(self, workspace_id: UUID | None, user_id: UUID) -> Role | None:
+        membership = self.s.memberships.get((workspace_id, user_id)) if workspace_id else None
+        return membership.role if membership else None

@@ -38,7 +38,7 @@ class LogOut:
 @dataclass(frozen=True)
 class Authenticate:
     """Exactly one of the two tokens is given. `workspace_id`: also read the caller's role in that
-    workspace, in the same unit of work (`Principal.role`), for requests that act in one."""
+    workspace, in the same read (`Principal.role`), for requests that act in one."""
 
     session_token: str | None = None
     api_token: str | None = None

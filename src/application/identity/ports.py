@@ -91,6 +91,18 @@ class ApiTokens(Protocol):
     async def revoke(self, token_id: UUID, at: datetime) -> None: ...
 
 
+class Credentials(Protocol):
+    """Authentication's read, which every request makes: a session or an API token by its hash, with
+    its holder's role in a workspace (None when they are not a member there, or none was asked), in one
+    statement outside any transaction (it sees what is committed when it runs, as each statement of a
+    READ COMMITTED transaction would). Nothing is cached: a revoked token or ended session is refused
+    by the very next request."""
+
+    async def session(self, token_hash: str, workspace_id: UUID | None) -> tuple[SessionRecord, Role | None] | None: ...
+
+    async def api_token(self, token_hash: str, workspace_id: UUID | None) -> tuple[ApiTokenRecord, Role | None] | None: ...
+
+
 class CommonPasswords(Protocol):
     """The most common passwords, in lower case."""
 
