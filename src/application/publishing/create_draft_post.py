@@ -22,7 +22,7 @@ class CreateDraftPostHandler:
 
     async def __call__(self, cmd: CreateDraftPost) -> Saved:
         cmd.actor.require(Permission.EDIT_CONTENT)
-        async with self.uow() as uow:
+        async with self.uow.reads() as uow:
             channels = await uow.channels.of_workspace(cmd.actor.workspace_id)
             targets = resolve_targets(channels, cmd.channel_ids)
             await check_campaign(self.store, cmd.actor, cmd.campaign_id)

@@ -20,7 +20,7 @@ class EditPostHandler:
 
     async def __call__(self, cmd: EditPost) -> Saved:
         cmd.actor.require(Permission.EDIT_CONTENT)
-        async with self.uow() as uow:
+        async with self.uow.reads() as uow:
             channels = await uow.channels.of_workspace(cmd.actor.workspace_id)
             targets = None if cmd.channel_ids is None else resolve_targets(channels, cmd.channel_ids)
             await check_media(uow, cmd.actor, cmd.media)

@@ -36,7 +36,7 @@ class GetMediaHandler:
     async def record(self, query: GetMedia) -> MediaRecord:
         """The image's record (type, size, dimensions, alt text)."""
         query.actor.require(Permission.READ)
-        async with self.uow() as uow:
+        async with self.uow.reads() as uow:
             record = await uow.media.get(query.actor.workspace_id, query.ref)
         if record is None:
             raise NotFound("media", query.ref)

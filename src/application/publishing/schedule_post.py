@@ -22,7 +22,7 @@ class SchedulePostHandler:
         zone(cmd.timezone)
         at = to_utc(cmd.at, cmd.timezone, field="at")
         local_time, now = wall_clock(at, cmd.timezone), self.clock.now()
-        async with self.uow() as uow:
+        async with self.uow.reads() as uow:
             limits = reported_limits(await uow.channels.of_workspace(cmd.actor.workspace_id))
         return await change(self.store, cmd.actor, Post, cmd.post_id, "post", lambda post: post.schedule(
             by=cmd.actor.user_id, at=at, timezone=cmd.timezone, local_time=local_time, now=now, limits=limits),

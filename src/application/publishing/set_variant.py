@@ -19,7 +19,7 @@ class SetVariantHandler:
 
     async def __call__(self, cmd: SetVariant) -> Saved:
         cmd.actor.require(Permission.EDIT_CONTENT)
-        async with self.uow() as uow:
+        async with self.uow.reads() as uow:
             limits = reported_limits(await uow.channels.of_workspace(cmd.actor.workspace_id))
         return await change(self.store, cmd.actor, Post, cmd.post_id, "post",
                             lambda post: post.set_variant(by=cmd.actor.user_id, channel_id=cmd.channel_id, text=cmd.text,
