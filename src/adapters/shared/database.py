@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -25,18 +26,38 @@ def create_engine(location: DatabaseLocation, pool_size: int = 10) -> AsyncEngin
     engine = create_async_engine(location.sqlalchemy_url("asyncpg"), pool_size=pool_size, max_overflow=0,
                                  connect_args={"timeout": CONNECT_TIMEOUT})
     event.listen(engine.sync_engine.pool, "checkout", _ping)
+    event.listen(engine.sync_engine.pool, "checkin", _returned)
     return engine
 
 
+ALIVE_WINDOW = 0.5  # seconds: a connection returned this recently is used without a ping
+_RETURNED_AT = "postwizard_returned_at"
+
+
 def _ping(dbapi_connection: Any, record: Any, proxy: Any) -> None:
-    """Every checkout proves its connection alive (a pooled connection dies with a database restart), and
-    the pool replaces one that is not. One round trip: SQLAlchemy's own pre-ping on asyncpg wraps its query
+    """A checkout proves its connection alive (a pooled connection dies with a database restart), and the
+    pool replaces one that is not. One round trip: SQLAlchemy's own pre-ping on asyncpg wraps its query
     in BEGIN/ROLLBACK for pgbouncer's transaction mode, three round trips on every checkout, the largest
-    cost of a short read (a publishing worker makes several per post)."""
+    cost of a short read (a publishing worker makes several per post).
+
+    Unless the connection came back to the pool less than `ALIVE_WINDOW` ago with its socket open (as
+    HikariCP's aliveBypassWindow does): under load that is nearly every checkout, a round trip per
+    request or more. A connection the server closed in between is seen closed by the driver, and
+    replaced; a database restart takes longer than the window, so after one every connection is pinged."""
+    driver = proxy.driver_connection
+    if driver.is_closed():
+        raise DisconnectionError("pooled connection was closed")
+    returned_at = record.info.get(_RETURNED_AT)
+    if returned_at is not None and time.monotonic() - returned_at < ALIVE_WINDOW:
+        return
     try:
-        await_(proxy.driver_connection.fetchrow(";"))
+        await_(driver.fetchrow(";"))
     except Exception as exc:
         raise DisconnectionError(f"pooled connection is gone: {type(exc).__name__}") from exc
+
+
+def _returned(dbapi_connection: Any, record: Any) -> None:
+    record.info[_RETURNED_AT] = time.monotonic()  # cleared by the pool with the connection it replaces
 
 
 def for_reads(engine: AsyncEngine) -> AsyncEngine:
