@@ -26,9 +26,16 @@ def _columns(table, view) -> list:
 
 _POST = select(post_views).where(post_views.c.workspace_id == bindparam("workspace_id"),
                                  post_views.c.id == bindparam("post_id"))
-_HISTORY = (select(*_columns(post_history, HistoryEntry))
-            .where(post_history.c.workspace_id == bindparam("workspace_id"), post_history.c.post_id == bindparam("post_id"))
-            .order_by(post_history.c.version))
+_HISTORY_COLUMNS = [c.label(f"history_{c.name}") for c in _columns(post_history, HistoryEntry)]
+# A post's detail in one round trip: the post on every row, one row per history entry (one with NULLs for none).
+_POST_WITH_HISTORY = (select(post_views, *_HISTORY_COLUMNS)
+                      .select_from(post_views.outerjoin(post_history, and_(
+                          post_history.c.workspace_id == post_views.c.workspace_id,
+                          post_history.c.post_id == post_views.c.id)))
+                      .where(post_views.c.workspace_id == bindparam("workspace_id"), post_views.c.id == bindparam("post_id"))
+                      .order_by(post_history.c.version))
+_POST_KEYS = tuple(post_views.c.keys())
+_POST_FIELDS = len(_POST_KEYS)
 _CALENDAR = (select(*_columns(calendar_entries, CalendarEntry))
              .where(calendar_entries.c.workspace_id == bindparam("workspace_id"),
                     calendar_entries.c.scheduled_at >= bindparam("start"), calendar_entries.c.scheduled_at < bindparam("end"))
@@ -57,7 +64,7 @@ def _target(data: dict) -> TargetView:
 
 
 def _post(row, history: list[HistoryEntry] | None = None) -> PostView:
-    data = dict(row._mapping)
+    data = dict(zip(_POST_KEYS, row[:_POST_FIELDS]))
     data.pop("workspace_id")
     data["targets"] = [_target(t) for t in data["targets"]]
     return PostView(**data, history=history)
@@ -70,11 +77,11 @@ class SqlPostReader:
     async def get(self, workspace_id: UUID, post_id: UUID, with_history: bool) -> PostView | None:
         key = {"workspace_id": workspace_id, "post_id": post_id}
         async with self.engine.connect() as conn:
-            row = (await conn.execute(_POST, key)).first()
-            if row is None:
-                return None
-            history = [HistoryEntry(*r) for r in await conn.execute(_HISTORY, key)] if with_history else None
-        return _post(row, history)
+            rows = (await conn.execute(_POST_WITH_HISTORY if with_history else _POST, key)).all()
+        if not rows:
+            return None
+        history = [HistoryEntry(*r[_POST_FIELDS:]) for r in rows if r[_POST_FIELDS] is not None] if with_history else None
+        return _post(rows[0], history)
 
     async def list(self, workspace_id: UUID, filters: PostFilters, limit: int, offset: int,
                    after: PostPosition | None = None) -> list[PostView]:
