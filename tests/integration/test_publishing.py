@@ -253,3 +253,25 @@ async def test_a_post_within_its_instances_own_limit_stays_editable_once_schedul
     too_long = await ann.put(f"/posts/{post['id']}/variants/{mastodon['id']}", {"text": "d" * 5001})
     assert too_long.status_code == 409 and too_long.json()["rule"] == "platform_rules.text_too_long", too_long.text
     assert "5000" in too_long.json()["detail"]
+
+
+async def test_a_worker_runs_its_jobs_at_once(base_url, worker, control):
+    """Eight posts due together on a platform answering in one second each go out within about a
+    second of one another: the worker runs its jobs concurrently (POSTWIZARD_WORKER_CONCURRENCY), not
+    one after another."""
+    ann = await sign_up(base_url)
+    mastodon = await connect_oauth(ann, "mastodon", "sandbox.social")
+    tag = uuid.uuid4().hex[:8]
+    due = soon(2)
+    assert (await control.put("/faults/mastodon", json={"latency_ms": 1000})).status_code == 200
+    try:
+        posts = [await ann.draft([mastodon["id"]], f"{tag} at once {i}", schedule_at=due, timezone="UTC")
+                 for i in range(8)]
+        for post in posts:
+            await wait_for_targets(ann, post["id"])
+    finally:
+        await control.delete("/faults")
+    made = sorted(datetime.fromisoformat(p["created_at"]) for p in (await control.get("/posts")).json()
+                  if p["text"].startswith(tag))
+    assert len(made) == 8
+    assert (made[-1] - made[0]).total_seconds() < 3, made  # one after another would take 8 s

@@ -34,7 +34,8 @@ async def run_worker(container: Container, *, install_signal_handlers: bool, nam
         ]
         try:
             await job_app.run_worker_async(
-                queues=["publishing", "engagement"],  # publishing's jobs have the higher priority concurrency=settings.worker_concurrency, name=name,
+                queues=["publishing", "engagement"],  # publishing's jobs have the higher priority
+                concurrency=settings.worker_concurrency, name=name,
                 fetch_job_polling_interval=settings.worker_poll_interval, update_heartbeat_interval=HEARTBEAT_INTERVAL,
                 stalled_worker_timeout=STALLED_AFTER, shutdown_graceful_timeout=20,
                 install_signal_handlers=install_signal_handlers, additional_context={"container": container},
