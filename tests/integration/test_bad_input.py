@@ -96,12 +96,13 @@ def _cases(ids: dict[str, str]) -> list[tuple[str, str, dict | None, int, str]]:
          "length"),
         ("POST", W + "/posts/{cancelled_post_id}/schedule", {"at": "2030-01-01T09:00", "timezone": "UTC"}, 409,
          "post_cancelled"),
+        ("POST", W + "/posts/{stranger_post}/engagement/refresh", None, 404, ""),
     ]
 
 
 def _route_template(route: str) -> str:
     for concrete, template in (("{active_campaign_id}", "{campaign_id}"), ("{cancelled_post_id}", "{post_id}"),
-                               ("{stranger_channel}", "{channel_id}")):
+                               ("{stranger_channel}", "{channel_id}"), ("{stranger_post}", "{post_id}")):
         route = route.replace(concrete, template)
     if "/invitations/" in route and not route.endswith("/accept"):
         return route.rsplit("/", 1)[0] + "/{invitation_id}"
@@ -123,7 +124,7 @@ async def test_every_write_route_refuses_bad_input_and_writes_nothing(base_url, 
     ids = {"ref": image["ref"], "workspace_id": ann.workspace_id, "user_id": ann.user_id, "campaign_id": campaign["id"],
            "active_campaign_id": active["id"], "post_id": post["id"], "cancelled_post_id": cancelled["id"],
            "channel_id": channel, "x_channel": x_channel, "email": ann.email, "handle": "@ann",
-           "stranger_channel": str(uuid.uuid4()), "token_id": str(uuid.uuid4())}
+           "stranger_channel": str(uuid.uuid4()), "stranger_post": str(uuid.uuid4()), "token_id": str(uuid.uuid4())}
     cases = _cases(ids)
     before = await row_counts(container.engine())
 
