@@ -97,11 +97,15 @@ def idempotency_key(post_id: UUID, channel_id: UUID, text: str) -> str:
 
 class PublishTargetHandler:
     """One run of a target's job. The post is read once, and the attempt and its outcome are saved on
-    that same aggregate (after a save it stands at the stored version). Targets of one post are
-    attempted concurrently, so a save may lose to another target's: before the attempt has started,
-    the run decides again from a fresh read; after, the outcome is applied again to a fresh read and
-    saved. While another target of the post is due or in an attempt, the outcome goes straight to a
-    fresh read (see `_record`)."""
+    that same aggregate (after a save it stands at the stored version).
+
+    Rule: the run attempts its target together with every other target of the post that is due now
+    (their attempts in one save, the platform calls at once, their outcomes in one save); those
+    targets' own jobs then find them in progress or settled. A target due later, or failed, is left
+    to its own job. A save may still lose to another run's (two jobs of the post starting at once, an
+    edit): before the attempts have started, the run decides again from a fresh read; after, the
+    outcomes are applied again to a fresh read and saved. While a target outside the run is in an
+    attempt or comes due, the outcomes go straight to a fresh read (see `_record`)."""
 
     def __init__(self, store: EventStore, uow: UnitOfWorkFactory, platforms: PlatformDirectory, tokens: ChannelTokens,
                  clock: Clock, ids: IdGenerator, media: MediaStore, images: ImageCodec, jobs: JobQueue) -> None:
