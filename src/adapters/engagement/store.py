@@ -20,8 +20,9 @@ from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.engagement.tables import engagement_snapshots, engagement_targets
-from adapters.live.journal import METRICS_CHANGED, Change, announce
+from adapters.live.journal import Change, announce
 from application.engagement.ports import TargetRead, TrackedTarget
+from application.live.ports import ChangeKind
 from domain.engagement.engagement import METRICS, Counters, Snapshot
 
 SNAPSHOT_COLUMNS = ("workspace_id", "post_id", "channel_id", "platform", "remote_id", "captured_at", *METRICS, "flags")
@@ -86,7 +87,7 @@ class SqlEngagementStore:
                 changed.append({**params, "v_read_at": read.read_at, "v_flags": list(read.snapshot.flags),
                                 **{f"v_{name}": getattr(counters, name) for name in METRICS}})
                 records.append(snapshot_record(target, read.snapshot))
-                news.append(Change(target.workspace_id, METRICS_CHANGED, target.post_id, target.channel_id))
+                news.append(Change(target.workspace_id, ChangeKind.METRICS, target.post_id, target.channel_id))
             else:
                 same.append({**params, "v_read_at": read.read_at})
         async with self.engine.begin() as conn:

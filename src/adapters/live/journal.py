@@ -18,15 +18,14 @@ from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.live.tables import live_events
+from application.live.ports import ChangeKind
 
 LIVE_CHANNEL = "postwizard_live"
-METRICS_CHANGED = "metrics"
-TARGET_CHANGED = "target"
 
 
 class Change(NamedTuple):
     workspace_id: UUID
-    kind: str
+    kind: ChangeKind
     post_id: UUID
     channel_id: UUID
 
@@ -48,7 +47,7 @@ async def announce(conn: AsyncConnection, changes: Sequence[Change]) -> None:
     """Record and notify `changes` in `conn`'s transaction (nothing is sent if it rolls back)."""
     if not changes:
         return
-    await conn.execute(_ANNOUNCE, {"workspaces": [c.workspace_id for c in changes], "kinds": [c.kind for c in changes],
+    await conn.execute(_ANNOUNCE, {"workspaces": [c.workspace_id for c in changes], "kinds": [c.kind.value for c in changes],
                                    "posts": [c.post_id for c in changes], "channels": [c.channel_id for c in changes]})
 
 

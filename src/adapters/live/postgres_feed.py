@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.live.journal import LIVE_CHANNEL
 from adapters.live.tables import live_events
 from adapters.shared.database_url import DatabaseLocation
-from application.live.ports import FellBehind, LiveEvent
+from application.live.ports import ChangeKind, FellBehind, LiveEvent
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class _Subscriber:
 
 def _event(payload: str) -> LiveEvent:
     data = json.loads(payload)
-    return LiveEvent(id=int(data["id"]), workspace_id=UUID(data["workspace_id"]), kind=data["kind"],
+    return LiveEvent(id=int(data["id"]), workspace_id=UUID(data["workspace_id"]), kind=ChangeKind(data["kind"]),
                      post_id=UUID(data["post_id"]), channel_id=UUID(data["channel_id"]))
 
 
@@ -103,7 +103,8 @@ class PostgresLiveFeed:
         query = (select(t.c.id, t.c.workspace_id, t.c.kind, t.c.post_id, t.c.channel_id)
                  .where(t.c.id > after, t.c.workspace_id.in_(list(workspace_ids))).order_by(t.c.id).limit(limit))
         async with self.engine.connect() as conn:
-            return [LiveEvent(*row) for row in await conn.execute(query)]
+            return [LiveEvent(id, workspace_id, ChangeKind(kind), post_id, channel_id)
+                    for id, workspace_id, kind, post_id, channel_id in await conn.execute(query)]
 
     async def close(self) -> None:
         if self.task is not None:

@@ -14,8 +14,9 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.live.journal import TARGET_CHANGED, Change, announce
+from adapters.live.journal import Change, announce
 from adapters.shared.projector import Change as PostChange
+from application.live.ports import ChangeKind
 from domain.publishing.post import Post
 
 PUBLISHING_EVENTS = frozenset({"PublishAttemptStarted", "TargetPublished", "TargetUnconfirmed", "TargetFailed",
@@ -26,7 +27,7 @@ class LiveTargetProjection:
     kind = Post
 
     async def apply(self, conn: AsyncConnection, changes: Sequence[PostChange]) -> None:
-        await announce(conn, [Change(change.aggregate.workspace_id, TARGET_CHANGED, change.aggregate.id, event.channel_id)
+        await announce(conn, [Change(change.aggregate.workspace_id, ChangeKind.TARGET, change.aggregate.id, event.channel_id)
                               for change in changes for event in change.events
                               if type(event).__name__ in PUBLISHING_EVENTS])
 

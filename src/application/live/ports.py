@@ -5,18 +5,25 @@ from __future__ import annotations
 from collections.abc import Collection
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 from uuid import UUID
 
 
+class ChangeKind(StrEnum):
+    """What changed; the name browsers receive as the event's type."""
+
+    METRICS = "metrics"  # a target's numbers
+    TARGET = "target"  # a target's publishing state
+
+
 @dataclass(frozen=True)
 class LiveEvent:
-    """One committed change: `kind` "metrics" (a target's numbers) or "target" (its publishing state).
-    `id` grows with each change; a browser sends the last it saw to resume."""
+    """One committed change. `id` grows with each change; a browser sends the last it saw to resume."""
 
     id: int
     workspace_id: UUID
-    kind: str
+    kind: ChangeKind
     post_id: UUID
     channel_id: UUID
 

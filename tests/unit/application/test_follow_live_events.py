@@ -9,7 +9,7 @@ import uuid
 
 from application.live.commands import FollowLiveEvents
 from application.live.follow_live_events import FollowLiveEventsHandler
-from application.live.ports import LiveEvent
+from application.live.ports import ChangeKind, LiveEvent
 
 MINE, OTHER = uuid.uuid4(), uuid.uuid4()
 USER = uuid.uuid4()
@@ -42,7 +42,7 @@ class Members:
 
 
 def event(id: int, workspace=MINE) -> LiveEvent:
-    return LiveEvent(id, workspace, "metrics", uuid.uuid4(), uuid.uuid4())
+    return LiveEvent(id, workspace, ChangeKind.METRICS, uuid.uuid4(), uuid.uuid4())
 
 
 async def test_only_the_users_workspaces_are_delivered_and_membership_is_read_again():

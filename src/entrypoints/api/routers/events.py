@@ -57,4 +57,4 @@ async def events(who: PrincipalDep, c: ContainerDep,
 
 def _sse(event: LiveEvent) -> ServerSentEvent:
     data = {"workspace_id": str(event.workspace_id), "post_id": str(event.post_id), "channel_id": str(event.channel_id)}
-    return ServerSentEvent(data=json.dumps(data, separators=(",", ":")), id=str(event.id), event=event.kind)
+    return ServerSentEvent(data=json.dumps(data, separators=(",", ":")), id=str(event.id), event=event.kind.value)
