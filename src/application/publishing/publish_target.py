@@ -199,7 +199,7 @@ class PublishTargetHandler:
         except OutcomeUnknown as unknown:
             return _unconfirmed(ready.target, str(unknown))
         except PlatformError as exc:
-            return await self._failed(ready, exc)
+            return await self._refused(ready, exc)
         return _Result(_to_published(ready.target, published.remote_id, published.url, self.clock.now()),
                        lambda _: Published(published.remote_id, published.url))
 
@@ -241,7 +241,7 @@ class PublishTargetHandler:
             credentials = await self.tokens.refresh(channel, credentials)
             return await platform.publish(channel.base_url, credentials, outgoing)
 
-    async def _failed(self, ready: _Ready, exc: PlatformError) -> _Result:
+    async def _refused(self, ready: _Ready, exc: PlatformError) -> _Result:
         """A duplicate refusal right after an attempt of unknown outcome may be our own earlier post:
         reconcile instead of failing (bounded by the reconcile's own limit)."""
         target = ready.target
